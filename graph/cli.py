@@ -1,0 +1,146 @@
+"""The `kg` command line: each subcommand is a thin wrapper over one library call."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import KGError
+from .settings import Settings
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Build knowledge graphs from Chinese news and policy text.",
+)
+logger = logging.getLogger(__name__)
+
+Inputs = Annotated[
+    Optional[list[Path]],  # noqa: UP007 (typer needs Optional here)
+    typer.Argument(help="Documents (.txt, UTF-8) and/or folders of them."),
+]
+OutDir = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")]
+NoNer = Annotated[
+    bool, typer.Option("--no-ner", help="Rules and lexicons only; skip the NER model.")
+]
+
+
+def _setup(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _fail(exc: KGError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(1)
+
+
+def _report(problems: list[str]) -> None:
+    for line in problems:
+        typer.echo(f"warning: {line}", err=True)
+
+
+@app.command()
+def extract(
+    inputs: Inputs = None,
+    out: OutDir = Path("output/json"),
+    no_ner: NoNer = False,
+    verbose: Verbose = False,
+) -> None:
+    """Extract entities and relations; write one <document>.json per document."""
+    from .io import write_results
+    from .pipeline import extract_paths
+
+    _setup(verbose)
+    settings = Settings(use_ner=not no_ner)
+    try:
+        results, problems = extract_paths(inputs or [settings.corpus], settings)
+        write_results(results, out)
+    except KGError as exc:
+        raise _fail(exc) from exc
+    _report(problems)
+    for result in results:
+        typer.echo(f"{result.doc}: {len(result.entities)} entities, "
+                   f"{len(result.relations)} relations")
+    typer.echo(f"wrote {len(results)} JSON files to {out}")
+    if problems and not results:
+        raise typer.Exit(1)
+
+
+@app.command()
+def build(
+    inputs: Inputs = None,
+    out: OutDir = Path("output"),
+    no_ner: NoNer = False,
+    store: Annotated[
+        bool, typer.Option("--store/--no-store", help="Also write a SPARQL store.")
+    ] = True,
+    verbose: Verbose = False,
+) -> None:
+    """Extract, then write graph.ttl, graph.nt, json/, graph.html (and store/)."""
+    from .pipeline import build_outputs
+
+    _setup(verbose)
+    settings = Settings(use_ner=not no_ner, out=out)
+    started = time.perf_counter()
+    try:
+        results, problems, written = build_outputs(
+            inputs or [settings.corpus], settings, with_store=store
+        )
+    except KGError as exc:
+        raise _fail(exc) from exc
+    _report(problems)
+    for result in results:
+        typer.echo(f"{result.doc}: {len(result.entities)} entities, "
+                   f"{len(result.relations)} relations")
+    for label, path in written.items():
+        typer.echo(f"{label}: {path}")
+    typer.echo(f"built in {time.perf_counter() - started:.1f} s")
+    if problems and not results:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def evaluate_cmd(
+    inputs: Inputs = None,
+    gold: Annotated[Path, typer.Option(help="Folder of gold *.json files.")] = Path(
+        "data/gold"
+    ),
+    pred: Annotated[
+        Optional[Path],  # noqa: UP007
+        typer.Option(help="Score this folder of predictions instead of extracting."),
+    ] = None,
+    no_ner: NoNer = False,
+    verbose: Verbose = False,
+) -> None:
+    """Score extraction against gold files: P/R/F1 per type, per predicate, overall."""
+    from .evaluate import evaluate, format_scores
+    from .io import read_results
+    from .pipeline import extract_paths
+
+    _setup(verbose)
+    settings = Settings(use_ner=not no_ner)
+    try:
+        golds = read_results([gold])
+        if pred is not None:
+            results = read_results([pred])
+        else:
+            results, problems = extract_paths(inputs or [settings.corpus], settings)
+            _report(problems)
+    except KGError as exc:
+        raise _fail(exc) from exc
+    typer.echo(format_scores(evaluate(golds, results)))
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m graph`
+    sys.exit(app())

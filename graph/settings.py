@@ -1,0 +1,26 @@
+"""Every path and switch of the tool, with its default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Settings", "PACKAGE_DIR", "PROJECT_DIR"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Paths to data files and pipeline switches (all overridable from the CLI)."""
+
+    resources: Path = PACKAGE_DIR / "resources"
+    ontology: Path = PROJECT_DIR / "ontology" / "kg.ttl"
+    shapes: Path = PROJECT_DIR / "ontology" / "shapes.ttl"
+    queries: Path = PROJECT_DIR / "ontology" / "queries"
+    ner_model: Path = PACKAGE_DIR / "models" / "msra_ner"
+    use_ner: bool = True
+    corpus: Path = PROJECT_DIR / "data" / "corpus"
+    out: Path = PROJECT_DIR / "output"
+    extra: dict[str, str] = field(default_factory=dict)
