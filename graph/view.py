@@ -1,0 +1,420 @@
+"""rdflib Graph -> one self-contained, offline HTML explorer (pyvis + inline JS/CSS).
+
+The page embeds everything it needs: vis-network from the pyvis package, the
+explorer's own `resources/view.js` and `view.css`, and the view's data as JSON
+inside a `<script type="application/json">`. Text from documents only ever
+reaches the DOM through `textContent` (or vis-network's `innerText` tooltips).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import math
+import re
+from collections import Counter, deque
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+from urllib.parse import unquote
+
+from pyvis.network import Network
+from rdflib import Graph
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
+from rdflib.term import Node, URIRef
+
+from .errors import InputError
+from .model import EntityType, Predicate
+from .namespaces import ENTITY_CLASSES, KG, PREDICATE_TERMS, SCHEMA
+
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "TYPE_STYLES",
+    "PREDICATE_LABELS",
+    "ViewEntity",
+    "ViewFact",
+    "View",
+    "select_view",
+    "render_html",
+    "script_json",
+]
+
+logger = logging.getLogger(__name__)
+
+# Above this many nodes vis-network no longer settles within a few seconds on a
+# laptop; larger graphs show their most connected entities (or a neighbourhood).
+DEFAULT_MAX_NODES = 400
+
+# The one colour map (label, colour) keyed by entity type, i.e. by main class.
+TYPE_STYLES: dict[EntityType, tuple[str, str]] = {
+    EntityType.PERSON: ("人物", "#e15759"),
+    EntityType.ORG: ("组织", "#4e79a7"),
+    EntityType.POLICY: ("政策", "#f28e2b"),
+    EntityType.EVENT: ("事件", "#59a14f"),
+    EntityType.LOCATION: ("地点", "#9c6fb6"),
+}
+
+# Edge labels; the kg: ones equal the rdfs:label@zh of ontology/kg.ttl (tested).
+PREDICATE_LABELS: dict[Predicate, str] = {
+    Predicate.HOLDS_POSITION: "任职于",
+    Predicate.ISSUED: "制定发布",
+    Predicate.APPROVED: "审议通过",
+    Predicate.ORGANIZED: "组织举办",
+    Predicate.PARTICIPATED_IN: "参加",
+    Predicate.HELD_ON: "日期",
+    Predicate.HELD_IN: "地点",
+}
+
+_CLASS_TYPES = {classes[0]: type_ for type_, classes in ENTITY_CLASSES.items()}
+_TERM_PREDICATES = {term: pred for pred, term in PREDICATE_TERMS.items()}
+_REMOTE_TAG = re.compile(
+    r"<(?:link|script)\b[^>]*\b(?:href|src)\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>"
+    r"(?:\s*</script>)?",
+    re.IGNORECASE,
+)
+_FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>")
+_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewEntity:
+    """An entity node as the view shows it."""
+
+    iri: str
+    type: EntityType
+    name: str
+    aliases: tuple[str, ...] = ()
+    docs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ViewFact:
+    """One relation; `object` is an entity IRI, or the date itself for held_on."""
+
+    subject: str
+    predicate: Predicate
+    object: str
+    role: str = ""
+    evidence: str = ""
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The entities a page shows, the facts touching them and graph-wide degrees."""
+
+    entities: tuple[ViewEntity, ...]
+    facts: tuple[ViewFact, ...]
+    names: dict[str, str]
+    degrees: dict[str, int]
+    total: int
+
+
+def _text(graph: Graph, node: Node, *terms: URIRef) -> str:
+    for term in terms:
+        values = sorted(
+            graph.objects(node, term), key=lambda v: (v.language != "zh", v)
+        )
+        if values:
+            return str(values[0])
+    return unquote(str(node).rsplit("/", 1)[-1])
+
+
+def _read_entities(graph: Graph) -> dict[str, ViewEntity]:
+    docs = {
+        d: _text(graph, d, SCHEMA.name) for d in graph.subjects(RDF.type, KG.Document)
+    }
+    found: dict[str, ViewEntity] = {}
+    for cls, type_ in _CLASS_TYPES.items():
+        for node in sorted(set(graph.subjects(RDF.type, cls))):
+            if not isinstance(node, URIRef) or str(node) in found:
+                continue
+            name = _text(graph, node, SKOS.prefLabel, RDFS.label)
+            aliases = {str(a) for a in graph.objects(node, SKOS.altLabel)} - {name}
+            in_docs = {
+                docs.get(d) or _text(graph, d)
+                for d in graph.objects(node, KG.mentionedIn)
+            }
+            found[str(node)] = ViewEntity(
+                str(node), type_, name, tuple(sorted(aliases)), tuple(sorted(in_docs))
+            )
+    return found
+
+
+def _read_facts(graph: Graph, entities: dict[str, ViewEntity]) -> list[ViewFact]:
+    facts: set[ViewFact] = set()
+    for fact in graph.subjects(RDF.type, KG.Fact):
+        pred = _TERM_PREDICATES.get(graph.value(fact, RDF.predicate))
+        subject, obj = graph.value(fact, RDF.subject), graph.value(fact, RDF.object)
+        if pred is None or str(subject) not in entities or obj is None:
+            logger.debug("fact %s: not an entity relation, skipped", fact)
+            continue
+        source = graph.value(fact, PROV.wasDerivedFrom)
+        facts.add(
+            ViewFact(
+                str(subject),
+                pred,
+                str(obj),
+                role=str(graph.value(fact, KG.role) or ""),
+                evidence=str(graph.value(fact, KG.evidence) or ""),
+                doc=_text(graph, source, SCHEMA.name) if source is not None else "",
+            )
+        )
+    stated = {(f.subject, f.predicate, f.object) for f in facts}
+    for term, pred in _TERM_PREDICATES.items():  # direct edges that carry no Fact
+        for subject, obj in graph.subject_objects(term):
+            if (
+                str(subject) in entities
+                and (str(subject), pred, str(obj)) not in stated
+            ):
+                facts.add(ViewFact(str(subject), pred, str(obj)))
+    return sorted(f for f in facts if _is_date(f) or f.object in entities)
+
+
+def _is_date(fact: ViewFact) -> bool:
+    return fact.predicate is Predicate.HELD_ON
+
+
+def _parse_types(types: set[str] | None) -> set[EntityType]:
+    if not types:
+        return set(EntityType)
+    try:
+        return {EntityType(t.strip().upper()) for t in types}
+    except ValueError as exc:
+        known = ", ".join(t.value for t in EntityType)
+        raise InputError(
+            f"unknown entity type in {sorted(types)} (use {known})"
+        ) from exc
+
+
+def _neighbourhood(adjacent: dict[str, set[str]], start: str, hops: int) -> list[str]:
+    """Return the nodes within `hops` of `start`, nearest first."""
+    order, depth, queue = [start], {start: 0}, deque([start])
+    while queue:
+        node = queue.popleft()
+        if depth[node] >= hops:
+            continue
+        for other in sorted(adjacent.get(node, ())):
+            if other not in depth:
+                depth[other] = depth[node] + 1
+                order.append(other)
+                queue.append(other)
+    return order
+
+
+def _find_focus(focus: str, candidates: dict[str, ViewEntity], degrees: Counter) -> str:
+    key = focus.strip().casefold()
+    for match in (
+        lambda e: e.iri == focus or e.name.casefold() == key,
+        lambda e: key in (a.casefold() for a in e.aliases),
+    ):
+        found = [e.iri for e in candidates.values() if match(e)]
+        if found:
+            return min(found, key=lambda iri: (-degrees[iri], iri))
+    raise InputError(f"focus: no entity named {focus!r} in the graph (or its types)")
+
+
+def select_view(
+    graph: Graph,
+    *,
+    focus: str | None = None,
+    hops: int = 2,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    types: set[str] | None = None,
+) -> View:
+    """Choose the entities to show: a focus neighbourhood, or the most connected."""
+    entities = _read_entities(graph)
+    wanted = _parse_types(types)
+    candidates = {iri: e for iri, e in entities.items() if e.type in wanted}
+    facts = _read_facts(graph, entities)
+    adjacent: dict[str, set[str]] = {}
+    for f in facts:
+        if not _is_date(f) and f.subject in candidates and f.object in candidates:
+            adjacent.setdefault(f.subject, set()).add(f.object)
+            adjacent.setdefault(f.object, set()).add(f.subject)
+    degrees = Counter({iri: len(adjacent.get(iri, ())) for iri in candidates})
+    if focus:
+        order = _neighbourhood(adjacent, _find_focus(focus, candidates, degrees), hops)
+    else:
+        order = sorted(candidates, key=lambda i: (-degrees[i], candidates[i].name, i))
+    keep = sorted(
+        order[: max(max_nodes, 1)],
+        key=lambda i: (candidates[i].type, candidates[i].name, i),
+    )
+    kept = set(keep)
+    return View(
+        entities=tuple(candidates[i] for i in keep),
+        facts=tuple(f for f in facts if f.subject in kept or f.object in kept),
+        names={iri: e.name for iri, e in entities.items()},
+        degrees={iri: degrees[iri] for iri in keep},
+        total=len(entities),
+    )
+
+
+def _plain(text: str) -> str:
+    """Keep pyvis off its innerHTML tooltip, which it picks when a title has "href"."""
+    return text.replace("href", "hre\u2060f")
+
+
+def _hover(entity: ViewEntity, degree: int) -> str:
+    lines = [f"{TYPE_STYLES[entity.type][0]}：{entity.name}"]
+    if entity.aliases:
+        lines.append("别名：" + "、".join(entity.aliases))
+    lines.append(f"关系：{degree}")
+    return _plain("\n".join(lines))
+
+
+def _edge_key(fact: ViewFact) -> tuple[str, Predicate, str, str]:
+    role = fact.role if fact.predicate is Predicate.HOLDS_POSITION else ""
+    return (fact.subject, fact.predicate, fact.object, role)
+
+
+def _edge_groups(view: View, ids: dict[str, str]) -> dict[tuple, list[int]]:
+    groups: dict[tuple, list[int]] = {}
+    for index, fact in enumerate(view.facts):
+        if not _is_date(fact) and fact.subject in ids and fact.object in ids:
+            groups.setdefault(_edge_key(fact), []).append(index)
+    return groups
+
+
+def _options(count: int) -> dict[str, Any]:
+    return {
+        "nodes": {
+            "shape": "dot",
+            "font": {"size": 14, "face": _FONT, "strokeWidth": 3},
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "color": {"color": "#9aa5b1", "highlight": "#2f3b4a"},
+            "font": {"size": 10, "face": _FONT, "color": "#52606d", "strokeWidth": 3},
+            "smooth": False,
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": count > 150,
+        },
+        "layout": {"improvedLayout": count <= 100, "randomSeed": 7},
+        "physics": {
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
+            "stabilization": {"iterations": 300 if count <= 150 else 200, "fit": True},
+        },
+    }
+
+
+def _network(
+    view: View, ids: dict[str, str], groups: dict[tuple, list[int]]
+) -> Network:
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    for entity in view.entities:
+        degree = view.degrees[entity.iri]
+        net.add_node(
+            ids[entity.iri],
+            label=entity.name,
+            color=TYPE_STYLES[entity.type][1],
+            size=min(10 + 3 * math.sqrt(degree), 40),
+            title=_hover(entity, degree),
+        )
+    for number, (subject, pred, obj, role) in enumerate(groups):
+        label = role or PREDICATE_LABELS[pred]
+        title = f"{view.names[subject]} → {view.names[obj]}：{label}"
+        net.add_edge(
+            ids[subject], ids[obj], id=f"e{number}", label=label, title=_plain(title)
+        )
+    net.options = _options(len(ids))
+    return net
+
+
+def _fact_record(fact: ViewFact, view: View, ids: dict[str, str]) -> dict[str, Any]:
+    return {
+        "s": ids.get(fact.subject),
+        "sName": view.names.get(fact.subject, ""),
+        "p": fact.predicate.value,
+        "o": ids.get(fact.object),
+        "oName": view.names.get(fact.object, fact.object),
+        "role": fact.role,
+        "evidence": fact.evidence,
+        "doc": fact.doc,
+    }
+
+
+def _page_data(
+    view: View, ids: dict[str, str], groups: dict[tuple, list[int]]
+) -> dict[str, Any]:
+    facts = [_fact_record(fact, view, ids) for fact in view.facts]
+    for number, members in enumerate(groups.values()):
+        for index in members:
+            facts[index]["edge"] = f"e{number}"
+    nodes = [
+        {"id": ids[e.iri], "iri": e.iri, "name": e.name, "type": e.type.value,
+         "aliases": list(e.aliases), "docs": list(e.docs),
+         "degree": view.degrees[e.iri]}
+        for e in view.entities
+    ]  # fmt: skip
+    return {
+        "nodes": nodes,
+        "facts": facts,
+        "total": view.total,
+        "types": [{"key": t.value, "label": s[0], "color": s[1]}
+                  for t, s in TYPE_STYLES.items()],
+        "predicates": [{"key": p.value, "label": label}
+                       for p, label in PREDICATE_LABELS.items()],
+    }  # fmt: skip
+
+
+def script_json(data: Any) -> str:
+    """Serialize `data` so that it can sit verbatim inside a `<script>` element.
+
+    Examples:
+        >>> script_json({"t": "</script><b>&\\u2028"})
+        '{"t":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026\\\\u2028"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        text = text.replace(raw, f"\\u{ord(raw):04x}")
+    return text
+
+
+def _resource(name: str) -> str:
+    return resources.files("graph").joinpath("resources", name).read_text("utf-8")
+
+
+def _assemble(page: str, data: dict[str, Any], title: str) -> str:
+    page, removed = _REMOTE_TAG.subn("", _EMPTY_HEADING.sub("", page))
+    logger.debug("removed %d remote asset links from the pyvis page", removed)
+    head = (
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_resource('view.css')}</style>\n"
+    )
+    tail = (
+        f'<script type="application/json" id="kg-data">{script_json(data)}</script>\n'
+        f"<script>{_resource('view.js')}</script>\n"
+    )
+    start = page.index("<head>") + len("<head>")
+    page = page[:start] + head + page[start:]
+    end = page.rindex("</body>")
+    return page[:end] + tail + page[end:]
+
+
+def render_html(
+    graph: Graph,
+    *,
+    focus: str | None = None,
+    hops: int = 2,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    types: set[str] | None = None,
+    title: str = "知识图谱浏览器",
+) -> str:
+    """Render the graph (or a focus neighbourhood of it) as one offline HTML page."""
+    view = select_view(graph, focus=focus, hops=hops, max_nodes=max_nodes, types=types)
+    ids = {entity.iri: f"n{number}" for number, entity in enumerate(view.entities)}
+    groups = _edge_groups(view, ids)
+    page = _network(view, ids, groups).generate_html()
+    logger.debug("view: %d of %d entities, %d edges", len(ids), view.total, len(groups))
+    return _assemble(page, {**_page_data(view, ids, groups), "title": title}, title)
