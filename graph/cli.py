@@ -142,5 +142,64 @@ def evaluate_cmd(
     typer.echo(format_scores(evaluate(golds, results)))
 
 
+@app.command()
+def view(
+    graph_path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="GRAPH", help="graph.ttl / graph.nt, or a folder holding graph.ttl."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="HTML file to write.")
+    ] = Path("output/graph.html"),
+    focus: Annotated[
+        Optional[str],  # noqa: UP007, UP045 (typer needs Optional)
+        typer.Option(help="Show the neighbourhood of this entity (name or alias)."),
+    ] = None,
+    hops: Annotated[
+        int, typer.Option(min=0, help="Radius of the --focus neighbourhood.")
+    ] = 2,
+    max_nodes: Annotated[
+        Optional[int],  # noqa: UP007, UP045 (typer needs Optional)
+        typer.Option(min=1, help="Most entities on the page (default 400)."),
+    ] = None,
+    types: Annotated[
+        Optional[str],  # noqa: UP007, UP045 (typer needs Optional)
+        typer.Option(help="Entity types to show, e.g. PERSON,ORG (default all)."),
+    ] = None,
+    verbose: Verbose = False,
+) -> None:
+    """Write an offline HTML explorer of a graph: all of it, or around --focus."""
+    from rdflib import Graph
+    from rdflib.exceptions import ParserError
+    from rdflib.plugin import PluginException
+
+    from .errors import InputError
+    from .io import write_atomic
+    from .view import DEFAULT_MAX_NODES, render_html
+
+    _setup(verbose)
+    source = graph_path / "graph.ttl" if graph_path.is_dir() else graph_path
+    try:
+        if not source.is_file():
+            raise InputError(f"{source}: no such graph file")
+        try:
+            graph = Graph().parse(source)
+        except (SyntaxError, ValueError, ParserError, PluginException) as exc:
+            raise InputError(f"{source}: not a Turtle/N-Triples graph ({exc})") from exc
+        html = render_html(
+            graph,
+            focus=focus,
+            hops=hops,
+            max_nodes=max_nodes or DEFAULT_MAX_NODES,
+            types=set(filter(None, types.split(","))) if types else None,
+        )
+    except KGError as exc:
+        raise _fail(exc) from exc
+    write_atomic(out, html)
+    typer.echo(f"{source}: {len(graph)} triples -> {out}")
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m graph`
     sys.exit(app())
