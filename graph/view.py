@@ -74,7 +74,11 @@ _REMOTE_TAG = re.compile(
     re.IGNORECASE,
 )
 _FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
-_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>")
+# pyvis's empty <h1> and its commented-out links to node_modules
+_LEFTOVERS = re.compile(
+    r"<center>\s*<h1>\s*</h1>\s*</center>|<!--(?:(?!-->).)*?<(?:link|script)\b.*?-->",
+    re.DOTALL,
+)
 _CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:"
@@ -386,7 +390,7 @@ def _resource(name: str) -> str:
 
 
 def _assemble(page: str, data: dict[str, Any], title: str) -> str:
-    page, removed = _REMOTE_TAG.subn("", _EMPTY_HEADING.sub("", page))
+    page, removed = _REMOTE_TAG.subn("", _LEFTOVERS.sub("", page))
     logger.debug("removed %d remote asset links from the pyvis page", removed)
     head = (
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
