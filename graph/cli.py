@@ -201,5 +201,109 @@ def view(
     typer.echo(f"{source}: {len(graph)} triples -> {out}")
 
 
+Source = Annotated[
+    Path,
+    typer.Argument(help="A store folder, a .ttl/.nt graph, or an output folder."),
+]
+
+
+@app.command("query")
+def query_cmd(
+    source: Source,
+    texts: Annotated[
+        Optional[list[str]],  # noqa: UP007, UP045
+        typer.Argument(help="SPARQL text or a .rq file, then parameter values."),
+    ] = None,
+    name: Annotated[
+        Optional[str],  # noqa: UP007, UP045
+        typer.Option("--name", "-n", help="A ready query of ontology/queries/."),
+    ] = None,
+    param: Annotated[
+        Optional[list[str]],  # noqa: UP007, UP045
+        typer.Option("--param", "-p", help="Parameter key=value (repeatable)."),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="table|json|csv|tsv|xml; turtle|ntriples for graphs."
+        ),
+    ] = "table",
+    verbose: Verbose = False,
+) -> None:
+    """Run SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) and print the answer."""
+    from .query import answer_query
+
+    _setup(verbose)
+    settings = Settings()
+    values = list(texts or [])
+    query = None if name or not values else values.pop(0)
+    try:
+        text = answer_query(
+            source,
+            query,
+            fmt=fmt,
+            name=name,
+            params=param or [],
+            args=values,
+            folder=settings.queries,
+        )
+    except KGError as exc:
+        raise _fail(exc) from exc
+    typer.echo(text, nl=False)
+
+
+@app.command()
+def serve(
+    source: Source,
+    host: Annotated[
+        str, typer.Option(help="Address to bind (loopback by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 7878,
+    timeout: Annotated[
+        float, typer.Option(help="Time limit per query, seconds.")
+    ] = 10.0,
+    max_rows: Annotated[
+        int, typer.Option(help="Most rows or triples per answer.")
+    ] = 10000,
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    allow_update: Annotated[
+        bool, typer.Option("--allow-update", help="Accept SPARQL UPDATE (not LOAD).")
+    ] = False,
+    verbose: Verbose = False,
+) -> None:
+    """Serve a SPARQL 1.1 endpoint at /sparql and a query page at /."""
+    import signal
+
+    from .server import make_server
+
+    _setup(verbose)
+    settings = Settings()
+    try:
+        server = make_server(
+            source,
+            host=host,
+            port=port,
+            timeout=timeout,
+            max_rows=max_rows,
+            workers=workers,
+            allow_update=allow_update,
+            queries=settings.queries,
+        )
+    except (KGError, OSError) as exc:
+        raise _fail(KGError(str(exc))) from exc
+    signal.signal(signal.SIGTERM, _interrupt)
+    typer.echo(f"SPARQL endpoint: {server.url}sparql  (query page: {server.url})")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopping")
+    finally:
+        server.server_close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m graph`
     sys.exit(app())

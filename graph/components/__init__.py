@@ -1,0 +1,13 @@
+"""spaCy components of the pipeline; importing this module registers them."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from . import aliases, entities, model_ner, relations
+
+__all__ = ["aliases", "entities", "model_ner", "relations"]
+
+for _name in ("kg_candidates", "kg_mentions", "kg_entities", "kg_relations"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)

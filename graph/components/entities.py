@@ -1,0 +1,89 @@
+"""kg_entities: rule candidates (+ NER spans) -> non-overlapping labelled spans."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..finders import Candidate, find_candidates
+from ..lexicon import Lexicon, load_lexicon
+from ..model import EntityType
+
+__all__ = ["EntityFinder", "make_entity_finder", "select_candidates", "NER_LABELS"]
+
+logger = logging.getLogger(__name__)
+
+# Labels of the statistical model mapped to ours.
+NER_LABELS = {"PER": EntityType.PERSON, "ORG": EntityType.ORG, "LOC": EntityType.LOCATION}
+
+
+def select_candidates(cands: list[Candidate]) -> list[Candidate]:
+    """Keep non-overlapping candidates: longest first, then higher priority.
+
+    Examples:
+        >>> a = Candidate(0, 4, EntityType.ORG)
+        >>> b = Candidate(0, 2, EntityType.LOCATION)
+        >>> select_candidates([a, b]) == [a]
+        True
+    """
+    taken: list[Candidate] = []
+    used: set[int] = set()
+    for cand in sorted(cands, key=lambda c: (-c.length, -c.priority, c.start)):
+        if cand.length <= 0 or used.intersection(range(cand.start, cand.end)):
+            continue
+        taken.append(cand)
+        used.update(range(cand.start, cand.end))
+    return sorted(taken)
+
+
+def _model_candidates(doc: Doc) -> list[Candidate]:
+    """Turn spans the NER model put in doc.ents into low-priority candidates."""
+    return [
+        Candidate(ent.start_char, ent.end_char, NER_LABELS[ent.label_], priority=0)
+        for ent in doc.ents
+        if ent.label_ in NER_LABELS and len(ent.text.strip()) >= 2
+    ]
+
+
+class EntityFinder:
+    """Find entity mentions with rules and merge in the NER model's spans."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+
+    def __call__(self, doc: Doc) -> Doc:
+        cands = find_candidates(doc.text, self.lexicon) + _model_candidates(doc)
+        chosen = [c for c in select_candidates(cands) if _is_valid(c, doc)]
+        spans = []
+        for cand in chosen:
+            span = doc.char_span(cand.start, cand.end, label=cand.label.value,
+                                 kb_id=cand.name, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.ents = _non_overlapping(spans)
+        doc._.kg_candidates = list(chosen)
+        return doc
+
+
+def _is_valid(cand: Candidate, doc: Doc) -> bool:
+    text = doc.text[cand.start : cand.end].strip()
+    return len(text) >= 2 or cand.label is EntityType.LOCATION
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    from spacy.util import filter_spans
+
+    return filter_spans(spans)
+
+
+@Language.factory("kg_entities", default_config={"resources": ""},
+                  assigns=["doc.ents", "doc._.kg_candidates"])
+def make_entity_finder(nlp: Language, name: str, *, resources: str) -> EntityFinder:
+    """Create the rule-based entity finder from the data files in `resources`."""
+    from ..settings import Settings
+
+    folder = Path(resources) if resources else Settings().resources
+    return EntityFinder(load_lexicon(folder))

@@ -1,0 +1,39 @@
+"""Doc -> DocResult: read what the components wrote and keep only sound facts."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from .model import DocResult, Entity, EntityType, Predicate, Relation
+
+__all__ = ["extract"]
+
+
+def extract(doc: Doc, name: str) -> DocResult:
+    """Collect the entities and relations of a processed Doc into a DocResult.
+
+    A relation is kept only when its ends are entities of the document (or a
+    date, for held_on); an entity is kept once with all its aliases.
+    """
+    entities: list[Entity] = list(doc._.kg_entities or [])
+    types = {e.name: e.type for e in entities}
+    relations = [r for r in (doc._.kg_relations or []) if _is_sound(r, types)]
+    return DocResult(doc=name, entities=tuple(entities), relations=tuple(relations))
+
+
+_SIGNATURES = {
+    Predicate.HOLDS_POSITION: (EntityType.PERSON, EntityType.ORG),
+    Predicate.ISSUED: (EntityType.ORG, EntityType.POLICY),
+    Predicate.APPROVED: (EntityType.ORG, EntityType.POLICY),
+    Predicate.ORGANIZED: (EntityType.ORG, EntityType.EVENT),
+    Predicate.PARTICIPATED_IN: (EntityType.PERSON, EntityType.EVENT),
+    Predicate.HELD_ON: (EntityType.EVENT, None),
+    Predicate.HELD_IN: (EntityType.EVENT, EntityType.LOCATION),
+}
+
+
+def _is_sound(rel: Relation, types: dict[str, EntityType]) -> bool:
+    subject_type, object_type = _SIGNATURES[rel.predicate]
+    if types.get(rel.subject) is not subject_type or rel.subject == rel.object:
+        return False
+    return object_type is None or types.get(rel.object) is object_type

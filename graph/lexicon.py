@@ -1,0 +1,107 @@
+"""The rule data (lexicons, cue words, divisions) loaded once into one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import ResourceError
+from .io import read_jsonl, read_lines
+
+__all__ = ["Division", "Lexicon", "load_lexicon"]
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    """An administrative division: full name (浙江省), short name (浙江), level."""
+
+    name: str
+    short: str
+    level: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Lexicon:
+    """Every word list the rules use; see graph/resources/ for the files."""
+
+    org_aliases: dict[str, str]  # surface form -> canonical name
+    divisions: tuple[Division, ...]
+    locations: frozenset[str]
+    ambiguous_places: frozenset[str]
+    roles: tuple[str, ...]  # longest first
+    org_suffixes: tuple[str, ...]
+    short_suffixes: tuple[str, ...]
+    generic: frozenset[str]
+    event_words: tuple[str, ...]
+    campaign_words: tuple[str, ...]
+    policy_words: tuple[str, ...]
+    media: frozenset[str]
+    surnames: frozenset[str]
+    cues: dict[str, tuple[str, ...]]  # predicate -> cue words, longest first
+
+    def division_of(self, text: str) -> Division | None:
+        """Return the division whose full or short name is `text`."""
+        return self._division_index().get(text)
+
+    def _division_index(self) -> dict[str, Division]:
+        return _index_divisions(self.divisions)
+
+
+@lru_cache(maxsize=8)
+def _index_divisions(divisions: tuple[Division, ...]) -> dict[str, Division]:
+    index: dict[str, Division] = {}
+    for division in divisions:
+        index.setdefault(division.name, division)
+        index.setdefault(division.short, division)
+    return index
+
+
+def _longest_first(items: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(items), key=lambda s: (-len(s), s)))
+
+
+def _load_orgs(path: Path) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for record in read_jsonl(path, ("label", "pattern", "id")):
+        if record["label"] == "ORG":
+            aliases[record["pattern"]] = record["id"]
+    return aliases
+
+
+def _load_cues(path: Path) -> dict[str, tuple[str, ...]]:
+    cues: dict[str, tuple[str, ...]] = {}
+    for record in read_jsonl(path, ("predicate", "cues")):
+        if not isinstance(record["cues"], list):
+            raise ResourceError(f"{path.name}: 'cues' of {record['predicate']} not a list")
+        cues[record["predicate"]] = _longest_first(record["cues"])
+    return cues
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(folder: Path) -> Lexicon:
+    """Load and validate every rule data file in `folder` (cached per folder)."""
+    divisions = tuple(
+        Division(r["name"], r["short"], r["level"])
+        for r in read_jsonl(folder / "divisions.jsonl", ("name", "short", "level"))
+    )
+
+    def words(name: str) -> list[str]:
+        return read_lines(folder / name)
+
+    return Lexicon(
+        org_aliases=_load_orgs(folder / "entities.jsonl"),
+        divisions=divisions,
+        locations=frozenset(words("locations.txt")),
+        ambiguous_places=frozenset(words("ambiguous_places.txt")),
+        roles=_longest_first(words("roles.txt")),
+        org_suffixes=_longest_first(words("org_suffixes.txt")),
+        short_suffixes=_longest_first(words("short_suffixes.txt")),
+        generic=frozenset(words("generic.txt")),
+        event_words=_longest_first(words("event_words.txt")),
+        campaign_words=_longest_first(words("campaign_words.txt")),
+        policy_words=_longest_first(words("policy_words.txt")),
+        media=frozenset(words("media.txt")),
+        surnames=frozenset(words("surnames.txt")),
+        cues=_load_cues(folder / "cues.jsonl"),
+    )

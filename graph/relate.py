@@ -1,0 +1,185 @@
+"""Relation finders: pure functions from a document's mentions to typed facts.
+
+Each finder works sentence by sentence on the original text and the resolved
+mentions, and returns Relations carrying the sentence as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .lexicon import Lexicon
+from .model import EntityType, Predicate, Relation
+from .resolve import ResolvedMention
+
+__all__ = ["Sentence", "split_sentences", "find_relations"]
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]+|\n+")
+_BOUNDARY = "，。；：！？,;:!?\n"
+_COORD = ("、", "与", "和", "及", "会同", "联合", "同")
+_HOLD_CUES = ("召开", "举行", "举办", "开幕", "闭幕", "开展", "启动", "选举", "推选")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of the document with its mentions (offsets are document offsets)."""
+
+    start: int
+    end: int
+    text: str
+    mentions: tuple[ResolvedMention, ...]
+
+    def of(self, label: EntityType) -> list[ResolvedMention]:
+        return [m for m in self.mentions if m.label is label]
+
+    def evidence(self, pred: Predicate, subj: str, obj: str, role: str = "") -> Relation:
+        return Relation(subj, pred, obj, role, self.text.strip(), self.start, self.end)
+
+
+def split_sentences(text: str, mentions: list[ResolvedMention]) -> list[Sentence]:
+    """Cut the text at sentence ends and line breaks, keeping offsets."""
+    sentences, start = [], 0
+    for match in _SENTENCE_END.finditer(text + "\n"):
+        end = min(match.end(), len(text))
+        chunk = text[start:end]
+        if chunk.strip():
+            inside = tuple(m for m in mentions if start <= m.start and m.end <= end)
+            sentences.append(Sentence(start, end, chunk, inside))
+        start = end
+    return sentences
+
+
+def _role_ending_at(text: str, pos: int, lex: Lexicon) -> str:
+    for role in lex.roles:  # longest first
+        if text.endswith(role, 0, pos):
+            return role
+    return ""
+
+
+def _mention_ending_at(sent: Sentence, pos: int, label: EntityType) -> ResolvedMention | None:
+    for m in sent.of(label):
+        if m.end == pos:
+            return m
+    return None
+
+
+def _post_chain(text: str, pos: int, sent: Sentence, lex: Lexicon) -> list[tuple[str, str]]:
+    """Read `ORG post、post、ORG post` backwards from `pos`; return (org, post)."""
+    chain: list[tuple[ResolvedMention | None, str]] = []
+    while True:
+        while pos > 0 and text[pos - 1] in " 　":
+            pos -= 1
+        role = _role_ending_at(text, pos, lex)
+        if not role:
+            break
+        pos -= len(role)
+        org = _mention_ending_at(sent, pos, EntityType.ORG)
+        chain.append((org, role))
+        if org is not None:
+            pos = org.start
+        if text[pos - 1 : pos] != "、":
+            break
+        pos -= 1
+    posts, current = [], None
+    for org, role in reversed(chain):
+        current = org or current
+        if current is not None:
+            posts.append((current.name, role))
+    return posts
+
+
+def _holds_position(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:
+    persons = sorted(sent.of(EntityType.PERSON), key=lambda m: m.start)
+    posts: list[tuple[str, str]] = []
+    previous_end = -1
+    for person in persons:
+        own = _post_chain(text, person.start, sent, lex)
+        listed = previous_end >= 0 and text[previous_end : person.start] == "、"
+        posts = own or (posts if listed else [])
+        for org, role in posts:
+            yield sent.evidence(Predicate.HOLDS_POSITION, person.name, org, role)
+        previous_end = person.end
+    yield from _elected_as(text, sent, lex)
+
+
+def _elected_as(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:
+    """选举 PERSON 为 ORG …post: the person now holds that post."""
+    for person in sent.of(EntityType.PERSON):
+        if text[person.end : person.end + 1] != "为":
+            continue
+        org = next((m for m in sent.of(EntityType.ORG) if m.start == person.end + 1), None)
+        if org is None:
+            continue
+        tail = re.match(r"[^，。、；,;]{0,16}", text[org.end :]).group()
+        role = ""
+        for cut in range(len(tail), 0, -1):
+            role = _role_ending_at(tail, cut, lex)
+            if role:
+                role = tail[cut - len(role) : cut] + _parenthesis(tail, cut)
+                break
+        if role:
+            yield sent.evidence(Predicate.HOLDS_POSITION, person.name, org.name, role)
+
+
+def _parenthesis(text: str, pos: int) -> str:
+    match = re.match(r"[（(][^）)]{1,4}[）)]", text[pos:])
+    return match.group() if match else ""
+
+
+def _cue_positions(text: str, cues: tuple[str, ...], start: int) -> list[tuple[int, int]]:
+    found, pos = [], 0
+    pattern = re.compile("|".join(re.escape(c) for c in cues))
+    for match in pattern.finditer(text):
+        if match.start() >= pos:
+            found.append((start + match.start(), start + match.end()))
+            pos = match.end()
+    return found
+
+
+def _subjects_before(sent: Sentence, pos: int, text: str, label: EntityType) -> list[str]:
+    """The nearest subject before `pos`, plus those coordinated with it (A、B与C)."""
+    before = sorted((m for m in sent.of(label) if m.end <= pos), key=lambda m: -m.end)
+    if not before:
+        return []
+    chosen = [before[0]]
+    for m in before[1:]:
+        gap = text[m.end : chosen[-1].start]
+        if gap.strip() in _COORD or gap in ("", " "):
+            chosen.append(m)
+        else:
+            break
+    return [m.name for m in chosen]
+
+
+def _cue_relations(
+    text: str, sent: Sentence, lex: Lexicon, pred: Predicate, obj_label: EntityType
+) -> Iterator[Relation]:
+    all_cues = sorted({c for cues in lex.cues.values() for c in cues}, key=len, reverse=True)
+    every = _cue_positions(sent.text, tuple(all_cues), sent.start)
+    for start, end in _cue_positions(sent.text, lex.cues[pred.value], sent.start):
+        stop = next((s for s, _ in every if s >= end), sent.end)
+        objects = [m for m in sent.of(obj_label) if end <= m.start < min(stop, end + 60)]
+        subjects = _subjects_before(sent, start, text, EntityType.ORG)
+        if not objects and text[max(start - 12, sent.start) : start].find("经") >= 0:
+            objects = [m for m in sent.of(obj_label) if m.end <= start]
+            objects = [m for m in objects if "经" in text[m.end : start]]
+        for subj in subjects:
+            for obj in objects:
+                yield sent.evidence(pred, subj, obj.name)
+
+
+def find_relations(text: str, mentions: list[ResolvedMention], lex: Lexicon) -> list[Relation]:
+    """Find every relation of the seven predicates in the document."""
+    from .relate_events import event_relations
+
+    sentences = split_sentences(text, mentions)
+    relations: list[Relation] = []
+    for sent in sentences:
+        relations.extend(_holds_position(text, sent, lex))
+        relations.extend(_cue_relations(text, sent, lex, Predicate.ISSUED, EntityType.POLICY))
+        relations.extend(_cue_relations(text, sent, lex, Predicate.APPROVED, EntityType.POLICY))
+        relations.extend(_cue_relations(text, sent, lex, Predicate.ORGANIZED, EntityType.EVENT))
+    relations.extend(event_relations(text, sentences, lex))
+    return relations

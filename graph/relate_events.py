@@ -1,0 +1,170 @@
+"""Event relations: who took part (participated_in), when (held_on), where (held_in)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from .lexicon import Lexicon
+from .model import EntityType, Predicate, Relation
+from .relate import Sentence
+from .resolve import ResolvedMention
+
+__all__ = ["event_relations", "find_dates", "document_year"]
+
+_FULL = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
+_YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(?!\d{1,2}日)")
+_YEAR = re.compile(r"(?<!\d)(\d{4})年(?!\d{1,2}月)")
+_THIS_YEAR = re.compile(r"今年")
+_HOLD = ("召开", "举行", "举办", "开幕", "闭幕", "选举", "推选", "开幕式", "揭晓")
+_JOIN = ("并", "和", "、", "及")
+
+
+def document_year(text: str) -> int | None:
+    """Return the year a document is written in: the latest 4-digit year it names.
+
+    Examples:
+        >>> document_year("2015年11月……2016年是开局之年")
+        2016
+    """
+    years = [int(y) for y in re.findall(r"(?<!\d)(20\d{2}|19\d{2})年", text)]
+    return max(years) if years else None
+
+
+def find_dates(text: str, year: int | None) -> list[tuple[int, str]]:
+    """Return (offset, ISO date) for each date expression in `text`."""
+    found: dict[int, str] = {}
+    for m in _FULL.finditer(text):
+        found[m.start()] = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+    for m in _YEAR_MONTH.finditer(text):
+        found.setdefault(m.start(), f"{m[1]}-{int(m[2]):02d}")
+    for m in _YEAR.finditer(text):
+        found.setdefault(m.start(), m[1])
+    if year is not None:
+        for m in _MONTH_DAY.finditer(text):
+            found.setdefault(m.start(), f"{year}-{int(m[1]):02d}-{int(m[2]):02d}")
+        for m in _THIS_YEAR.finditer(text):
+            found.setdefault(m.start(), str(year))
+    return sorted(found.items())
+
+
+def _pair(items: list[tuple[int, str]], events: list[ResolvedMention]) -> Iterator[tuple[ResolvedMention, str]]:
+    """Pair values with events: in order when counts agree, else the nearest event."""
+    if len(items) == len(events) > 1:
+        yield from zip(sorted(events, key=lambda e: e.start), (v for _, v in items))
+        return
+    for pos, value in items:
+        event = min(events, key=lambda e: abs(e.start - pos))
+        yield event, value
+
+
+def _held_on(sent: Sentence, year: int | None) -> Iterator[Relation]:
+    events = _distinct(sent.of(EntityType.EVENT))
+    if not events:
+        return
+    for event in events:
+        lead = re.match(r"(\d{4})年", event.text)
+        if lead:
+            yield sent.evidence(Predicate.HELD_ON, event.name, lead[1])
+    if not any(cue in sent.text for cue in _HOLD):
+        return
+    inside = [(e.start - sent.start, e.end - sent.start) for e in events]
+    dates = [(sent.start + p, d) for p, d in find_dates(sent.text, year)
+             if not any(a <= p < b for a, b in inside)]
+    for event, date in _pair(dates, events):
+        yield sent.evidence(Predicate.HELD_ON, event.name, date)
+
+
+def _held_in(text: str, sent: Sentence) -> Iterator[Relation]:
+    events = _distinct(sent.of(EntityType.EVENT))
+    if not events:
+        return
+    places = []
+    for loc in sent.of(EntityType.LOCATION):
+        before = text[max(loc.start - 1, 0) : loc.start]
+        after = text[loc.end : loc.end + 4]
+        if before in ("在", "于") and after.startswith(_HOLD):
+            places.append((loc.start, loc.name))
+    for event, place in _pair(places, [e for e in events if e.start < places[0][0]] or events) if places else ():
+        yield sent.evidence(Predicate.HELD_IN, event.name, place)
+
+
+def _distinct(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
+    seen, out = set(), []
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.name not in seen:
+            seen.add(m.name)
+            out.append(m)
+    return out
+
+
+def _roles_after(text: str, pos: int, cues: tuple[str, ...]) -> list[str]:
+    """Read `出席并讲话`, `主持会议并讲话` after a name: the cues, in order."""
+    roles = []
+    rest = text[pos : pos + 24]
+    rest = re.sub(r"^(?:等|同志|在会上|在讲话中|在会议上)", "", rest)
+    while True:
+        cue = next((c for c in cues if rest.startswith(c)), None)
+        if cue is None:
+            break
+        roles.append(cue)
+        rest = rest[len(cue) :]
+        rest = re.sub(r"^(?:会议|大会|全会|了)", "", rest)
+        if rest[:1] in _JOIN:
+            rest = rest[1:]
+        else:
+            break
+    return roles
+
+
+def _participants(text: str, sent: Sentence, lex: Lexicon, current: str | None) -> Iterator[Relation]:
+    cues = lex.cues["participated_in"]
+    persons = sorted(sent.of(EntityType.PERSON), key=lambda m: m.start)
+    events = sent.of(EntityType.EVENT)
+    group: list[ResolvedMention] = []
+    for person in persons:
+        group = group + [person] if group and text[group[-1].end : person.start] == "、" else [person]
+        roles = _roles_after(text, person.end, cues)
+        if not roles:
+            continue
+        after = [e for e in events if e.start >= person.end]
+        event = after[0].name if after and after[0].start - person.end < 12 else current
+        if event is None:
+            continue
+        for member in group:
+            for role in roles:
+                yield sent.evidence(Predicate.PARTICIPATED_IN, member.name, event, role)
+        group = []
+    yield from _elected(text, sent)
+
+
+def _elected(text: str, sent: Sentence) -> Iterator[Relation]:
+    """EVENT 选举 … PERSON 为 …: the person was elected at that event."""
+    for event in sent.of(EntityType.EVENT):
+        cue = re.match(r"(?:上)?(?:选举|推选|增补)", text[event.end : event.end + 3])
+        if cue is None:
+            continue
+        for person in sent.of(EntityType.PERSON):
+            if person.start > event.end and text[person.end : person.end + 1] == "为":
+                yield sent.evidence(Predicate.PARTICIPATED_IN, person.name, event.name, "当选")
+
+
+def _meeting_words(lex: Lexicon) -> tuple[str, ...]:
+    return lex.event_words
+
+
+def event_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Relation]:
+    """Find participated_in, held_on and held_in relations in the document."""
+    year = document_year(text)
+    out: list[Relation] = []
+    current: str | None = None
+    for sent in sentences:
+        meetings = [e for e in sent.of(EntityType.EVENT) if e.text.endswith(_meeting_words(lex))]
+        if meetings:
+            current = meetings[0].name
+        out.extend(_participants(text, sent, lex, current))
+        out.extend(_held_on(sent, year))
+        out.extend(_held_in(text, sent))
+    return out

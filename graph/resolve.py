@@ -1,0 +1,158 @@
+"""Alias resolution inside one document: mentions -> canonical entities.
+
+全总 / 全国总工会 become 中华全国总工会 through the lexicon; 省总工会 becomes
+浙江省总工会 through the division the sentence, heading or document is about;
+quoted and unquoted forms of a policy or event become one entity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .finders import Candidate
+from .lexicon import Division, Lexicon
+from .model import Entity, EntityType, Mention
+
+__all__ = ["ResolvedMention", "resolve_mentions", "build_entities", "comparison_key"]
+
+_QUOTES = str.maketrans("", "", "“”‘’\"'《》「」『』 \u3000\n\t")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedMention:
+    """A mention with the canonical name of the entity it refers to."""
+
+    start: int
+    end: int
+    text: str
+    label: EntityType
+    name: str
+
+
+def comparison_key(label: EntityType, text: str) -> str:
+    """Normalize a surface form for merging: no quotes, 《》 or spaces.
+
+    Examples:
+        >>> comparison_key(EntityType.EVENT, "全总十六届四次执委会会议")
+        '全总十六届四次执委会'
+        >>> comparison_key(EntityType.POLICY, "《“1+6”文件》")
+        '1+6文件'
+    """
+    key = text.translate(_QUOTES)
+    if label is EntityType.EVENT and key.endswith("会议") and len(key) > 4:
+        key = key[:-2] if key[-3] == "会" else key[:-1]
+    return key
+
+
+def _divisions_in(text: str, lex: Lexicon) -> list[tuple[int, Division]]:
+    names = sorted({d.name for d in lex.divisions} | {d.short for d in lex.divisions},
+                   key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(n) for n in names if len(n) >= 2))
+    found = []
+    for match in pattern.finditer(text):
+        division = lex.division_of(match.group())
+        if division is not None:
+            found.append((match.start(), division))
+    return found
+
+
+def _context_division(
+    pos: int, level: str, text: str, found: list[tuple[int, Division]]
+) -> Division | None:
+    """Pick the division a short form at `pos` refers to (sentence, heading, doc)."""
+    wanted = [(p, d) for p, d in found if _fits(d, level)]
+    if not wanted:
+        return None
+    sentence_start = max(text.rfind(c, 0, pos) for c in "。！？\n") + 1
+    before = [d for p, d in wanted if sentence_start <= p < pos]
+    if before:
+        return before[-1]
+    heading = text.rfind("\n#", 0, pos)
+    if heading >= 0:
+        line_end = text.find("\n", heading + 1)
+        in_heading = [d for p, d in wanted if heading <= p < line_end]
+        if in_heading:
+            return in_heading[-1]
+    return Counter(d for _, d in wanted).most_common(1)[0][0]
+
+
+def _fits(division: Division, level: str) -> bool:
+    if level == "省":
+        return division.level == "province" and division.name.endswith(("省", "自治区"))
+    return division.name.endswith("市")
+
+
+def _resolve_org(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
+    if text in lex.org_aliases:
+        return lex.org_aliases[text]
+    if text[0] in "省市" and text not in lex.generic:
+        division = _context_division(pos, text[0], doc, found)
+        if division is not None:
+            text = division.name + text[1:]
+    for division in lex.divisions:
+        for form in (division.name, division.short):
+            if text.startswith(form) and text[len(form) :] in ("总", "总工会"):
+                return division.name + "总工会"
+            if text.startswith(form) and text[len(form) : len(form) + 1] == "委":
+                return "中共" + division.name + text[len(form) :]
+    return text
+
+
+def _resolve_location(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
+    if text[0] in "省市" and len(text) > 2:
+        division = _context_division(pos, text[0], doc, found)
+        if division is not None:
+            return division.name + text[1:]
+    division = lex.division_of(text)
+    return division.name if division is not None else text
+
+
+def resolve_mentions(text: str, cands: list[Candidate], lex: Lexicon) -> list[ResolvedMention]:
+    """Give every candidate mention its canonical entity name."""
+    found = _divisions_in(text, lex)
+    resolved = []
+    for cand in cands:
+        surface = text[cand.start : cand.end]
+        name = cand.name or surface
+        if cand.label is EntityType.ORG:
+            name = _resolve_org(name, cand.start, text, lex, found)
+        elif cand.label is EntityType.LOCATION:
+            name = _resolve_location(name, cand.start, text, lex, found)
+        name = re.sub(r"\s+", "", name)
+        resolved.append(ResolvedMention(cand.start, cand.end, surface, cand.label, name))
+    return _merge_variants(resolved)
+
+
+def _merge_variants(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
+    """Give mentions with the same comparison key one name: the longest surface."""
+    best: dict[tuple[EntityType, str], str] = {}
+    for m in mentions:
+        key = (m.label, comparison_key(m.label, m.name))
+        if len(m.name) > len(best.get(key, "")):
+            best[key] = m.name
+    persons = sorted({m.name for m in mentions if m.label is EntityType.PERSON}, key=len)
+    renamed = []
+    for m in mentions:
+        name = best[(m.label, comparison_key(m.label, m.name))]
+        if m.label is EntityType.PERSON and len(name) == 2:
+            longer = [p for p in persons if len(p) == 3 and p.startswith(name)]
+            name = longer[0] if len(longer) == 1 else name
+        renamed.append(ResolvedMention(m.start, m.end, m.text, m.label, name))
+    return renamed
+
+
+def build_entities(mentions: list[ResolvedMention]) -> list[Entity]:
+    """Group resolved mentions into entities with aliases and mention offsets."""
+    groups: dict[tuple[EntityType, str], list[ResolvedMention]] = {}
+    for m in mentions:
+        groups.setdefault((m.label, m.name), []).append(m)
+    entities = []
+    for (label, name), group in groups.items():
+        surfaces = {re.sub(r"\s+", "", m.text) for m in group}
+        surfaces |= {comparison_key(label, s) for s in surfaces if label is not EntityType.ORG}
+        aliases = tuple(sorted(s for s in surfaces if s and s != name))
+        mentions_ = tuple(sorted(Mention(m.start, m.end, m.text) for m in group))
+        entities.append(Entity(label, name, aliases, mentions_))
+    return entities
