@@ -21,7 +21,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
 
 from .errors import InputError, OntologyError
 from .namespaces import PREFIXES
-from .store import QueryResult, Term, execute, serialize_result
+from .store import QueryResult, Term, execute, open_store, serialize_result
 
 __all__ = [
     "PREFIX_MAP",
@@ -36,6 +36,8 @@ __all__ = [
     "shorten",
     "format_table",
     "format_result",
+    "parse_params",
+    "answer_query",
 ]
 
 PREFIX_MAP: dict[str, str] = {name: str(ns) for name, ns in PREFIXES.items()}
@@ -263,3 +265,38 @@ def format_result(result: QueryResult, fmt: str) -> str:
         raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     text = serialize_result(result, fmt, prefixes=PREFIX_MAP).decode("utf-8")
     return text if text.endswith("\n") or not text else text + "\n"
+
+
+def parse_params(items: Sequence[str]) -> dict[str, str]:
+    """Turn `key=value` strings into a dict.
+
+    Examples:
+        >>> parse_params(["name=巨晓林"])
+        {'name': '巨晓林'}
+    """
+    params = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"bad parameter {item!r}; write key=value")
+        params[key.strip()] = value
+    return params
+
+
+def answer_query(
+    source: Path,
+    query: str | None,
+    *,
+    fmt: str = "table",
+    name: str | None = None,
+    params: Sequence[str] = (),
+    args: Sequence[str] = (),
+    folder: Path,
+) -> str:
+    """Open `source`, run a query (text, `.rq` file or ready query) and render it."""
+    if fmt != "table" and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    text = prepare_query(
+        query, name=name, params=parse_params(params), args=args, folder=folder
+    )
+    return format_result(run_query(open_store(source), text), fmt)

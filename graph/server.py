@@ -1,0 +1,457 @@
+"""A SPARQL 1.1 Protocol endpoint over the store, with a per-query time limit.
+
+`ThreadingHTTPServer` parses requests; queries run in a small pool of worker
+*processes*, each holding the store open read-only. pyoxigraph cannot be
+interrupted from Python, so a query over the time limit is stopped by killing
+its worker, which is then replaced: the answer is 503 "query exceeded time limit
+of N s" and the server stays usable. A `.ttl`/`.nt` source is bulk-loaded once
+into a scratch store that the workers open. Updates are refused unless
+`allow_update` (then one worker opens the store read-write); LOAD and SERVICE
+are always refused, so the server never fetches from the network.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import multiprocessing
+import queue
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from .errors import InputError, KGError
+from .query import PREFIX_MAP, ReadyQuery, find_forbidden, read_ready_queries
+from .store import (
+    GRAPH_FORMATS,
+    execute,
+    find_source,
+    load_file,
+    media_type,
+    open_store,
+    serialize_result,
+)
+
+__all__ = ["Reply", "WorkerPool", "SparqlServer", "make_server", "render_page"]
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 1 << 20
+_MEDIA_FORMATS = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "application/rdf+xml": "rdfxml",
+    "application/ld+json": "jsonld",
+}
+_FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An HTTP answer: status, media type, body and extra headers."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _text(status: int, message: str) -> Reply:
+    return Reply(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+
+
+def _pick_format(kind: str, wanted: list[str]) -> str:
+    for fmt in wanted:
+        if (fmt in GRAPH_FORMATS) == (kind == "graph"):
+            return fmt
+    return "turtle" if kind == "graph" else "json"
+
+
+def _answer(store: object, job: dict, prefixes: dict[str, str]) -> Reply:
+    try:
+        if job["kind"] == "update":
+            store.update(job["text"], prefixes=prefixes)  # type: ignore[attr-defined]
+            return _text(200, "update done")
+        result = execute(
+            store, job["text"], prefixes=prefixes, max_rows=job["max_rows"]
+        )
+        fmt = _pick_format(result.kind, job["formats"])
+        body = serialize_result(result, fmt, prefixes=prefixes)
+    except InputError as exc:
+        return _text(400, str(exc))
+    except SyntaxError as exc:  # from an update
+        return _text(400, f"bad update: {' '.join(str(exc).split())}")
+    except (KGError, OSError) as exc:
+        return _text(500, str(exc))
+    headers = {"X-SPARQL-MaxRows": str(job["max_rows"])} if result.truncated else {}
+    return Reply(200, f"{media_type(fmt)}; charset=utf-8", body, headers)
+
+
+def _work(conn: Connection, store_path: str, writable: bool, prefixes: dict) -> None:
+    """Serve jobs from `conn` until it closes (runs in a worker process)."""
+    try:
+        store = open_store(Path(store_path), writable=writable)
+    except KGError as exc:
+        conn.send(("failed", str(exc)))
+        return
+    conn.send(("ready", ""))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(_answer(store, job, prefixes))
+
+
+class WorkerPool:
+    """Worker processes that each hold the store open; a stuck one is replaced."""
+
+    def __init__(self, store_path: Path, *, size: int, writable: bool) -> None:
+        self._args = (str(store_path), writable, PREFIX_MAP)
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue = queue.Queue()
+        self._all: set = set()
+        self._lock = threading.Lock()
+        for _ in range(size):
+            self._idle.put(self._start())
+
+    def _start(self) -> tuple:
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_work, args=(theirs, *self._args))
+        process.daemon = True
+        process.start()
+        theirs.close()
+        status, message = ours.recv() if ours.poll(120) else ("failed", "no answer")
+        if status != "ready":
+            process.kill()
+            raise KGError(f"query worker failed to start: {message}")
+        with self._lock:
+            self._all.add((process, ours))
+        return process, ours
+
+    def _stop(self, worker: tuple) -> None:
+        process, conn = worker
+        with self._lock:
+            self._all.discard(worker)
+        conn.close()
+        process.join(2)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+    def run(self, job: dict, timeout: float) -> Reply:
+        """Run a job on an idle worker; kill and replace it after `timeout` s."""
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            return _text(503, f"server busy: no worker free within {timeout:g} s")
+        process, conn = worker
+        try:
+            conn.send(job)
+            if conn.poll(timeout):
+                reply = conn.recv()
+                self._idle.put(worker)
+                return reply
+            message = f"query exceeded time limit of {timeout:g} s"
+            status = 503
+        except (EOFError, OSError) as exc:
+            message, status = f"query worker failed ({exc or 'exited'})", 500
+        logger.warning("%s; restarting worker %s", message, process.pid)
+        process.kill()
+        threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+        return _text(status, message)
+
+    def _replace(self, worker: tuple) -> None:
+        self._stop(worker)
+        try:
+            self._idle.put(self._start())
+        except KGError as exc:
+            logger.error("%s", exc)
+
+    def close(self) -> None:
+        """Stop every worker (busy ones are killed)."""
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            self._stop(worker)
+
+
+class SparqlServer(ThreadingHTTPServer):
+    """The HTTP server: settings, worker pool and ready queries for the handler."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        *,
+        pool: WorkerPool,
+        timeout: float,
+        max_rows: int,
+        allow_update: bool,
+        page: bytes,
+        scratch: Path | None,
+    ) -> None:
+        super().__init__(address, _Handler)
+        self.pool, self.query_timeout, self.max_rows = pool, timeout, max_rows
+        self.allow_update, self.page, self.scratch = allow_update, page, scratch
+
+    @property
+    def url(self) -> str:
+        """Return the base URL, e.g. `http://127.0.0.1:7878/`."""
+        host, port = self.server_address[:2]
+        host = f"[{host}]" if ":" in str(host) else host
+        return f"http://{host}:{port}/"
+
+    def server_close(self) -> None:
+        """Close the socket, stop the workers and remove the scratch store."""
+        super().server_close()
+        self.pool.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def make_server(
+    source: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    timeout: float = 10.0,
+    max_rows: int = 10000,
+    workers: int = 2,
+    allow_update: bool = False,
+    queries: Path | None = None,
+) -> SparqlServer:
+    """Prepare the store and workers, and bind the endpoint (not yet serving)."""
+    if timeout <= 0 or max_rows <= 0 or workers <= 0:
+        raise InputError("--timeout, --max-rows and --workers must be positive")
+    found = find_source(source)
+    scratch = None
+    if found.is_file():
+        scratch = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+        load_file(found, scratch / "store")
+        found = scratch / "store"
+    size = 1 if allow_update else workers
+    ready = read_ready_queries(queries) if queries is not None else {}
+    pool = None
+    try:
+        pool = WorkerPool(found, size=size, writable=allow_update)
+        server = SparqlServer(
+            (host, port),
+            pool=pool,
+            timeout=timeout,
+            max_rows=max_rows,
+            allow_update=allow_update,
+            page=render_page(ready).encode("utf-8"),
+            scratch=scratch,
+        )
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    logger.info("serving %s from %s", server.url, source)
+    return server
+
+
+def _accepted(header: str) -> list[str]:
+    """List the format names an Accept header asks for, best first.
+
+    Examples:
+        >>> _accepted("text/csv;q=0.5, application/sparql-results+json")
+        ['json', 'csv']
+    """
+    ranked = []
+    for position, item in enumerate(header.split(",")):
+        media, *options = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for option in options:
+            key, _, value = option.partition("=")
+            if key.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if media.lower() in _MEDIA_FORMATS and weight > 0:
+            ranked.append((-weight, position, _MEDIA_FORMATS[media.lower()]))
+    return [fmt for *_, fmt in sorted(ranked)]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SparqlServer
+    server_version = "kg-sparql/0.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        logger.info("%s " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        url = urlsplit(self.path)
+        if url.path in ("/", "/index.html"):
+            self._send(Reply(200, "text/html; charset=utf-8", self.server.page))
+        elif url.path != "/sparql":
+            self._send(_text(404, f"not found: {url.path}; the endpoint is /sparql"))
+        else:
+            params = parse_qs(url.query, keep_blank_values=True)
+            if "update" in params:
+                self._send(_text(405, "send updates with POST, not GET"))
+            else:
+                self._send(self._handle(params))
+
+    def do_POST(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        if url.path != "/sparql":
+            self._send(_text(405 if url.path == "/" else 404, "POST to /sparql"))
+            return
+        self._send(self._read_post(parse_qs(url.query, keep_blank_values=True)))
+
+    def _refuse(self) -> None:
+        reply = _text(405, f"method {self.command} not allowed; use GET or POST")
+        self._send(
+            Reply(reply.status, reply.content_type, reply.body, {"Allow": "GET, POST"})
+        )
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
+
+    def _read_post(self, params: dict[str, list[str]]) -> Reply:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            return _text(413, f"request body over {MAX_BODY} bytes")
+        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if kind == _FORM:
+            for key, values in parse_qs(body, keep_blank_values=True).items():
+                params.setdefault(key, []).extend(values)
+        elif kind == "application/sparql-query":
+            params["query"] = [body]
+        elif kind == "application/sparql-update":
+            params["update"] = [body]
+        else:
+            return _text(
+                415,
+                f"unsupported Content-Type {kind!r}; use {_FORM}, "
+                "application/sparql-query or application/sparql-update",
+            )
+        return self._handle(params)
+
+    def _handle(self, params: dict[str, list[str]]) -> Reply:
+        queries, updates = params.get("query", []), params.get("update", [])
+        if len(queries) + len(updates) != 1:
+            return _text(400, "give exactly one 'query' (or 'update') parameter")
+        text = (queries or updates)[0]
+        refused = self._check(text, is_update=bool(updates))
+        if refused is not None:
+            return refused
+        wanted = [_MEDIA_FORMATS.get(f, f) for f in params.get("format", [])]
+        job = {
+            "kind": "update" if updates else "query",
+            "text": text,
+            "formats": wanted + _accepted(self.headers.get("Accept") or ""),
+            "max_rows": self.server.max_rows,
+        }
+        return self.server.pool.run(job, self.server.query_timeout)
+
+    def _check(self, text: str, *, is_update: bool) -> Reply | None:
+        word = find_forbidden(text)
+        if word in ("SERVICE", "LOAD"):
+            return _text(
+                403,
+                f"{word} is not allowed: this endpoint never fetches from the network",
+            )
+        if (is_update or word) and not self.server.allow_update:
+            return _text(
+                403,
+                "updates are not allowed: this endpoint is read-only "
+                "(start kg serve with --allow-update to accept them)",
+            )
+        if word and not is_update:
+            return _text(400, f"{word} is an update; send it as 'update', not 'query'")
+        return None
+
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for key, value in reply.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+
+
+_PAGE_STYLE = """
+body{font:15px/1.5 sans-serif;margin:2em auto;max-width:70em;padding:0 1em}
+textarea{width:100%;height:14em;font:13px monospace}table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
+pre{background:#f6f6f6;padding:.5em;overflow:auto}.err{color:#b00}
+li button{font:inherit;cursor:pointer}"""
+
+_PAGE_SCRIPT = """
+const box=document.getElementById('q'),out=document.getElementById('out');
+const NS=JSON.parse(document.getElementById('ns').textContent);
+function show(t){if(t.type!=='uri')return t.value;
+ for(const[p,i]of Object.entries(NS)){if(t.value.startsWith(i)){
+  try{return p+':'+decodeURIComponent(t.value.slice(i.length))}catch(e){}}}
+ return t.value}
+function cell(tag,text){const c=document.createElement(tag);c.textContent=text;return c}
+document.querySelectorAll('button[data-query]').forEach(b=>b.onclick=()=>{
+ box.value=b.dataset.query;box.focus()});
+document.getElementById('f').onsubmit=async e=>{e.preventDefault();
+ out.textContent='…';const r=await fetch('sparql',{method:'POST',body:box.value,
+ headers:{'Content-Type':'application/sparql-query',
+ 'Accept':'application/sparql-results+json, text/turtle;q=0.9'}});
+ const type=r.headers.get('Content-Type')||'';out.textContent='';
+ if(!r.ok||!type.includes('json')){const p=cell('pre',await r.text());
+  if(!r.ok)p.className='err';out.append(p);return}
+ const d=await r.json();
+ if('boolean'in d){out.append(cell('pre',String(d.boolean)));return}
+ const t=document.createElement('table'),h=t.insertRow();
+ d.head.vars.forEach(v=>h.append(cell('th',v)));
+ d.results.bindings.forEach(b=>{const row=t.insertRow();
+  d.head.vars.forEach(v=>row.append(cell('td',b[v]?show(b[v]):'')))});
+ out.append(cell('p',d.results.bindings.length+' rows'),t)};"""
+
+
+def render_page(queries: dict[str, ReadyQuery]) -> str:
+    """Build the offline query page: a query box and the ready queries below it."""
+    first = next(iter(queries.values())).text if queries else "SELECT * { ?s ?p ?o }"
+    items = "\n".join(
+        f'<li><button type="button" data-query="{html.escape(q.text)}">'
+        f"{html.escape(q.name)}</button> {html.escape(q.summary)}</li>"
+        for q in queries.values()
+    )
+    prefixes = " ".join(f"{html.escape(p)}:" for p in PREFIX_MAP)
+    ns = json.dumps(PREFIX_MAP).replace("<", "\\u003c")
+    return f"""<!DOCTYPE html>
+<html lang="zh"><head><meta charset="utf-8"><title>SPARQL</title>
+<style>{_PAGE_STYLE}</style></head><body>
+<h1>SPARQL</h1>
+<p>Endpoint: <code>/sparql</code> (SPARQL 1.1 Protocol, read-only).
+Prefixes {prefixes} are declared already.</p>
+<form id="f"><textarea id="q" spellcheck="false">{html.escape(first)}</textarea>
+<p><button type="submit">Run</button></p></form>
+<div id="out"></div>
+<h2>Ready queries</h2>
+<ul>
+{items}
+</ul>
+<script type="application/json" id="ns">{ns}</script>
+<script>{_PAGE_SCRIPT}</script>
+</body></html>
+"""
