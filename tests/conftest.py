@@ -1,0 +1,31 @@
+"""Shared fixtures: the graph built from the gold answer keys, written to disk once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from graph.io import read_results
+from graph.rdf import build_graph, serialize
+from graph.store import write_store
+
+PROJECT = Path(__file__).resolve().parent.parent
+GOLD = PROJECT / "data" / "gold"
+
+
+@pytest.fixture(scope="session")
+def gold_graph() -> Graph:
+    """Return the graph of the hand-made gold files (stable, unlike extraction)."""
+    return build_graph(read_results([GOLD]))
+
+
+@pytest.fixture(scope="session")
+def gold_output(gold_graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return an output folder with graph.ttl, graph.nt and store/ of the gold graph."""
+    folder = tmp_path_factory.mktemp("gold_output")
+    (folder / "graph.ttl").write_text(serialize(gold_graph, "turtle"), encoding="utf-8")
+    (folder / "graph.nt").write_text(serialize(gold_graph, "nt"), encoding="utf-8")
+    write_store(gold_graph, folder / "store")
+    return folder
