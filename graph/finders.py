@@ -38,6 +38,7 @@ _BAD_STARTS = ("各级", "各地", "基层", "地方", "有关", "相关", "全�
                "各", "本", "该", "此", "这", "其", "一", "多", "广大", "所有")
 _BAD_EVENT_STARTS = (*_BAD_STARTS, "要", "正式", "本次", "此次", "这次", "上次", "会议",
                      "重要", "有关", "召开", "参加", "出席", "主持")
+_STOP_CLASS = "的在了和与及同由经对把将向从是为等被并或、，。；：\\s\\d"
 _SUB_UNIT_SUFFIXES = ("党组", "书记处", "机关", "办公厅", "办公室", "分行", "支行")
 _TITLE_RE = re.compile(r"《((?:[^《》\n]|《[^《》\n]*》)+)》")
 _QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”")
@@ -90,7 +91,9 @@ def find_policies(text: str, lex: Lexicon) -> list[Candidate]:
     for match in quoted.finditer(text):
         found.append(Candidate(match.start(), match.end(), EntityType.POLICY))
     cues = _alternation(lex.cues["issued"])
-    after_cue = re.compile(rf"(?:{cues})了?([{CJK}\d]{{3,20}}?(?:{words}))(?=[和与及、，。；,;]|$)")
+    after_cue = re.compile(
+        rf"(?:{cues})了?([{CJK}\d“”]{{3,24}}?(?:{words}))(?=[和与及、，。；,;]|$)"
+    )
     for match in after_cue.finditer(text):
         name = match.group(1)
         if not name.startswith(_BAD_STARTS) and len(name) >= 6:
@@ -132,7 +135,7 @@ def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
     stops = (*_cue_words(lex), *_STOP_WORDS)
     found = []
     for match in re.finditer(rf"(?:{words})", text):
-        start = _walk_left(text, match.start(), 24, stops, keep="“”‘’")
+        start = _walk_left(text, match.start(), 36, stops, keep="“”‘’")
         while start < match.start() and text[start] in "”’":
             start += 1
         name = text[start : match.end()]
@@ -171,6 +174,9 @@ def find_orgs(text: str, lex: Lexicon) -> list[Candidate]:
         canonical = lex.org_aliases[match.group()]
         found.append(Candidate(match.start(), match.end(), EntityType.ORG, canonical, 2))
     found.extend(_suffix_orgs(text, lex))
+    divisions = _alternation(frozenset(lex._division_index()))
+    short = re.compile(rf"(?:{divisions}|(?<![全各本该])[省市])总(?=[与和、，。将在要还也及等,;领]|机关)")
+    found.extend(Candidate(m.start(), m.end(), EntityType.ORG) for m in short.finditer(text))
     found.extend(_short_suffix_orgs(text, lex))
     return [_trim_post_tail(text, c, lex) for c in found]
 
@@ -220,7 +226,7 @@ def _is_generic(name: str, lex: Lexicon) -> bool:
 def _short_suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
     divisions = _alternation(frozenset(lex._division_index()))
     suffix = _alternation(lex.short_suffixes)
-    pattern = re.compile(rf"(?:中共)?(?:{divisions}|省|市)[{CJK}]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员])")
+    pattern = re.compile(rf"(?:中共)?(?:{divisions}|省|市)[^{_STOP_CLASS}]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员])")
     found = []
     for match in pattern.finditer(text):
         if text[match.start() - 1 : match.start()] in ("全", "各", "本", "该"):
@@ -264,7 +270,9 @@ _AFTER_NAME = ("、", "，", "。", "；", "：", " ", "等", "同志", "出席"
                "（", "(", "\n", ",", "代表", "一行", "表彰", "要求", "希望", "深入", "到")
 
 
-def split_name(text: str, start: int, lex: Lexicon) -> int | None:
+def split_name(
+    text: str, start: int, lex: Lexicon, *, after_post: bool = False
+) -> int | None:
     """Return where a person name starting at `start` ends, or None.
 
     Examples:
@@ -285,6 +293,8 @@ def split_name(text: str, start: int, lex: Lexicon) -> int | None:
             continue
         if end == len(text) or text.startswith(_AFTER_NAME, end):
             return end
+    if after_post and re.fullmatch(rf"[{CJK}]{{2}}", text[start + sur : start + sur + 2]):
+        return start + sur + 2 if text[start + sur + 1] not in "长员" else None
     return None
 
 
@@ -295,15 +305,15 @@ def find_persons(text: str, lex: Lexicon) -> list[Candidate]:
     for match in re.finditer(rf"(?:{roles})[ 　]?", text):
         pos = match.end()
         while pos < len(text):
-            end = split_name(text, pos, lex)
+            end = split_name(text, pos, lex, after_post=True)
             if end is None:
                 break
             found.append(Candidate(pos, end, EntityType.PERSON))
             if text[end : end + 1] != "、":
                 break
             pos = end + 1
-    cues = _alternation(("出席", "主持", "强调", "指出", "表示", "介绍", "作工作报告"))
-    pattern = re.compile(rf"(?:^|(?<=[，。；：\s”]))([{CJK}]{{2,4}}?)(?=(?:{cues}))")
+    cues = _alternation(("出席", "主持", "强调", "指出", "表示", "介绍", "作工作报告", "当选"))
+    pattern = re.compile(rf"(?:^|(?<=[，。；：、\s”])|(?<=代表|劳模))([{CJK}]{{2,4}}?)(?=(?:{cues}))")
     for match in pattern.finditer(text):
         end = split_name(text, match.start(1), lex)
         if end == match.end(1):

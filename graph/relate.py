@@ -71,9 +71,12 @@ def _post_chain(text: str, pos: int, sent: Sentence, lex: Lexicon) -> list[tuple
     while True:
         while pos > 0 and text[pos - 1] in " 　":
             pos -= 1
-        role = _role_ending_at(text, pos, lex)
-        if not role:
+        roles = [r for r in lex.roles if text.endswith(r, 0, pos)]
+        if not roles:
             break
+        # prefer the post that leaves an organization right before it (省总工会|主席)
+        role = next((r for r in roles if _mention_ending_at(sent, pos - len(r), EntityType.ORG)),
+                    roles[0])
         pos -= len(role)
         org = _mention_ending_at(sent, pos, EntityType.ORG)
         chain.append((org, role))
@@ -107,9 +110,11 @@ def _holds_position(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relatio
 def _elected_as(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:
     """选举 PERSON 为 ORG …post: the person now holds that post."""
     for person in sent.of(EntityType.PERSON):
-        if text[person.end : person.end + 1] != "为":
+        link = re.match(r"当选为|当选|为|任|担任", text[person.end : person.end + 3])
+        if link is None:
             continue
-        org = next((m for m in sent.of(EntityType.ORG) if m.start == person.end + 1), None)
+        at = person.end + len(link.group())
+        org = next((m for m in sent.of(EntityType.ORG) if m.start == at), None)
         if org is None:
             continue
         tail = re.match(r"[^，。、；,;]{0,16}", text[org.end :]).group()
@@ -154,7 +159,12 @@ def _subjects_before(sent: Sentence, pos: int, text: str, label: EntityType) -> 
 
 
 def _cue_relations(
-    text: str, sent: Sentence, lex: Lexicon, pred: Predicate, obj_label: EntityType
+    text: str,
+    sent: Sentence,
+    lex: Lexicon,
+    pred: Predicate,
+    obj_label: EntityType,
+    topic: str | None = None,
 ) -> Iterator[Relation]:
     all_cues = sorted({c for cues in lex.cues.values() for c in cues}, key=len, reverse=True)
     every = _cue_positions(sent.text, tuple(all_cues), sent.start)
@@ -162,6 +172,8 @@ def _cue_relations(
         stop = next((s for s, _ in every if s >= end), sent.end)
         objects = [m for m in sent.of(obj_label) if end <= m.start < min(stop, end + 60)]
         subjects = _subjects_before(sent, start, text, EntityType.ORG)
+        if not subjects and topic and start - sent.start < 12:
+            subjects = [topic]
         if not objects and text[max(start - 12, sent.start) : start].find("经") >= 0:
             objects = [m for m in sent.of(obj_label) if m.end <= start]
             objects = [m for m in objects if "经" in text[m.end : start]]
@@ -170,16 +182,32 @@ def _cue_relations(
                 yield sent.evidence(pred, subj, obj.name)
 
 
+_CUE_PREDICATES = (
+    (Predicate.ISSUED, EntityType.POLICY),
+    (Predicate.APPROVED, EntityType.POLICY),
+    (Predicate.ORGANIZED, EntityType.EVENT),
+)
+
+
+def _paragraph_topic(text: str, sent: Sentence, topic: str | None) -> str | None:
+    """The organization a paragraph opens with: the subject of its elided clauses."""
+    if sent.start == 0 or text[sent.start - 1] == "\n":
+        first = min(sent.of(EntityType.ORG), key=lambda m: m.start, default=None)
+        return first.name if first is not None and first.start - sent.start <= 2 else None
+    return topic
+
+
 def find_relations(text: str, mentions: list[ResolvedMention], lex: Lexicon) -> list[Relation]:
     """Find every relation of the seven predicates in the document."""
     from .relate_events import event_relations
 
     sentences = split_sentences(text, mentions)
     relations: list[Relation] = []
+    topic: str | None = None
     for sent in sentences:
+        topic = _paragraph_topic(text, sent, topic)
         relations.extend(_holds_position(text, sent, lex))
-        relations.extend(_cue_relations(text, sent, lex, Predicate.ISSUED, EntityType.POLICY))
-        relations.extend(_cue_relations(text, sent, lex, Predicate.APPROVED, EntityType.POLICY))
-        relations.extend(_cue_relations(text, sent, lex, Predicate.ORGANIZED, EntityType.EVENT))
+        for pred, label in _CUE_PREDICATES:
+            relations.extend(_cue_relations(text, sent, lex, pred, label, topic))
     relations.extend(event_relations(text, sentences, lex))
     return relations

@@ -23,14 +23,14 @@ _JOIN = ("并", "和", "、", "及")
 
 
 def document_year(text: str) -> int | None:
-    """Return the year a document is written in: the latest 4-digit year it names.
+    """Return the year a document is written in: the year it names most often.
 
     Examples:
-        >>> document_year("2015年11月……2016年是开局之年")
+        >>> document_year("2015年11月……2016年是开局之年，2016年")
         2016
     """
-    years = [int(y) for y in re.findall(r"(?<!\d)(20\d{2}|19\d{2})年", text)]
-    return max(years) if years else None
+    years = Counter(re.findall(r"(?<!\d)(20\d{2}|19\d{2})年", text))
+    return int(years.most_common(1)[0][0]) if years else None
 
 
 def find_dates(text: str, year: int | None) -> list[tuple[int, str]]:

@@ -69,13 +69,10 @@ def _context_division(
     before = [d for p, d in wanted if sentence_start <= p < pos]
     if before:
         return before[-1]
-    heading = text.rfind("\n#", 0, pos)
-    if heading >= 0:
-        line_end = text.find("\n", heading + 1)
-        in_heading = [d for p, d in wanted if heading <= p < line_end]
-        if in_heading:
-            return in_heading[-1]
-    return Counter(d for _, d in wanted).most_common(1)[0][0]
+    section = text.rfind("\n#", 0, pos)
+    in_section = [d for p, d in wanted if section <= p < pos] if section >= 0 else []
+    pool = in_section or [d for _, d in wanted]
+    return Counter(pool).most_common(1)[0][0]
 
 
 def _fits(division: Division, level: str) -> bool:
