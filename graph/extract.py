@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from spacy.tokens import Doc
 
 from .model import DocResult, Entity, EntityType, Predicate, Relation
@@ -17,8 +19,16 @@ def extract(doc: Doc, name: str) -> DocResult:
     """
     entities: list[Entity] = list(doc._.kg_entities or [])
     types = {e.name: e.type for e in entities}
-    relations = [r for r in (doc._.kg_relations or []) if _is_sound(r, types)]
+    relations = _first_evidence(r for r in (doc._.kg_relations or []) if _is_sound(r, types))
     return DocResult(doc=name, entities=tuple(entities), relations=tuple(relations))
+
+
+def _first_evidence(relations: Iterable[Relation]) -> list[Relation]:
+    """Keep one relation per fact: the one stated first (repeats add nothing)."""
+    first: dict[tuple[str, str, str, str], Relation] = {}
+    for rel in sorted(relations, key=lambda r: r.start):
+        first.setdefault(rel.key, rel)
+    return list(first.values())
 
 
 _SIGNATURES = {

@@ -318,6 +318,10 @@ def find_persons(text: str, lex: Lexicon) -> list[Candidate]:
         end = split_name(text, match.start(1), lex)
         if end == match.end(1):
             found.append(Candidate(match.start(1), end, EntityType.PERSON, priority=0))
+    for match in re.finditer(r"(?:选举|推选|任命|增补)", text):
+        end = split_name(text, match.end(), lex, after_post=True)
+        if end is not None and text[end : end + 1] == "为":
+            found.append(Candidate(match.end(), end, EntityType.PERSON, priority=0))
     return found
 
 

@@ -158,6 +158,19 @@ def _subjects_before(sent: Sentence, pos: int, text: str, label: EntityType) -> 
     return [m.name for m in chosen]
 
 
+def _passive_objects(
+    text: str, sent: Sentence, cue_start: int, label: EntityType
+) -> list[ResolvedMention]:
+    """《X》经 ORG 审议通过: the objects stand before 经/由 and the subject."""
+    orgs = [m for m in sent.of(EntityType.ORG) if m.end <= cue_start]
+    if not orgs:
+        return []
+    subject = max(orgs, key=lambda m: m.end)
+    if text[subject.start - 1 : subject.start] not in ("经", "由", "被"):
+        return []
+    return [m for m in sent.of(label) if m.end <= subject.start]
+
+
 def _cue_relations(
     text: str,
     sent: Sentence,
@@ -174,9 +187,8 @@ def _cue_relations(
         subjects = _subjects_before(sent, start, text, EntityType.ORG)
         if not subjects and topic and start - sent.start < 12:
             subjects = [topic]
-        if not objects and text[max(start - 12, sent.start) : start].find("经") >= 0:
-            objects = [m for m in sent.of(obj_label) if m.end <= start]
-            objects = [m for m in objects if "经" in text[m.end : start]]
+        if not objects:
+            objects = _passive_objects(text, sent, start, obj_label)
         for subj in subjects:
             for obj in objects:
                 yield sent.evidence(pred, subj, obj.name)

@@ -29,3 +29,26 @@ def gold_output(gold_graph: Graph, tmp_path_factory: pytest.TempPathFactory) -> 
     (folder / "graph.nt").write_text(serialize(gold_graph, "nt"), encoding="utf-8")
     write_store(gold_graph, folder / "store")
     return folder
+
+
+CORPUS = PROJECT / "data" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def rules_nlp():
+    """Return the extraction pipeline without the NER model (rules and lexicons)."""
+    from graph.nlp import make_nlp
+    from graph.settings import Settings
+
+    return make_nlp(Settings(use_ner=False))
+
+
+@pytest.fixture(scope="session")
+def corpus_results():
+    """Return the extraction of the sample corpus (rules only), made once."""
+    from graph.pipeline import extract_paths
+    from graph.settings import Settings
+
+    results, problems = extract_paths([CORPUS], Settings(use_ner=False))
+    assert not problems
+    return results
