@@ -33,8 +33,10 @@ def extract_paths(
 ) -> tuple[list[DocResult], list[str]]:
     """Extract every document under `inputs`; unreadable ones become problems."""
     docs, problems = find_documents(inputs)
+    results: list[DocResult] = []
+    if not docs:
+        return results, problems
     nlp = make_nlp(settings)
-    results = []
     bar = tqdm(docs, desc="extracting", unit="doc", disable=not sys.stderr.isatty())
     for path in bar:
         try:

@@ -38,4 +38,8 @@ def make_model_ner(nlp: Language, name: str, *, path: str) -> ModelNER:
 
     if not Path(path).is_dir():
         raise ResourceError(f"{path}: no NER model there (train it: scripts/train_ner.py)")
+    try:
+        import graph.ner.component  # noqa: F401  (registers the kg_msra_ner factory)
+    except ImportError as exc:
+        raise ResourceError(f"{path}: the NER model needs {exc.name}; install it") from exc
     return ModelNER(spacy.load(path))

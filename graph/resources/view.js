@@ -170,8 +170,8 @@
       if (hits.length && hits[0].rank <= 1) selectNode(hits[0].node.id);
     });
     input.addEventListener("keydown", (event) => {
-      if (event.key !== "Enter") return;
-      const hits = search(input.value);
+      if (event.key !== "Enter" && event.key !== "Escape") return;
+      const hits = event.key === "Enter" ? search(input.value) : [];
       if (hits.length) selectNode(hits[0].node.id);
       document.getElementById("kg-results").hidden = true;
     });
@@ -259,12 +259,14 @@
     document.getElementById("kg-status").textContent = "布局完成";
     document.body.dataset.ready = "1";
     window.kgReadyAt = performance.now();
+    if (data.focus) selectNode(data.focus);
   }
 
   buildSkeleton();
   buildFilters();
   bindSearch();
   network.on("click", (params) => {
+    document.getElementById("kg-results").hidden = true;
     if (params.nodes.length) showNode(params.nodes[0]);
     else if (params.edges.length) showEdge(params.edges[0]);
   });

@@ -1,0 +1,106 @@
+"""The RDF graph: standard vocabularies, determinism, round trips, SHACL, merging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
+from rdflib.namespace import ORG, RDF, SKOS, XSD
+
+from graph.model import DocResult, Entity, EntityType, Predicate, Relation
+from graph.namespaces import KG, SCHEMA
+from graph.rdf import build_graph, date_literal, entity_iri, serialize
+from graph.validate import validate_graph
+
+ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
+
+
+@pytest.fixture(scope="module")
+def corpus_graph(corpus_results) -> Graph:
+    return build_graph(corpus_results)
+
+
+def test_turtle_round_trip_is_isomorphic(corpus_graph):
+    again = Graph().parse(data=serialize(corpus_graph, "turtle"), format="turtle")
+    assert isomorphic(corpus_graph, again)
+
+
+def test_ntriples_round_trip_is_isomorphic(corpus_graph):
+    again = Graph().parse(data=serialize(corpus_graph, "nt"), format="nt")
+    assert isomorphic(corpus_graph, again)
+
+
+def test_second_parser_reads_both_serializations(corpus_graph):
+    for fmt, mime in (("turtle", pyoxigraph.RdfFormat.TURTLE),
+                      ("nt", pyoxigraph.RdfFormat.N_TRIPLES)):
+        quads = list(pyoxigraph.parse(serialize(corpus_graph, fmt).encode("utf-8"), mime))
+        assert len(quads) == len(corpus_graph)
+
+
+def test_same_input_gives_byte_identical_ntriples(corpus_results):
+    first = serialize(build_graph(corpus_results), "nt")
+    second = serialize(build_graph(list(reversed(corpus_results))), "nt")
+    assert first == second
+    assert first.splitlines() == sorted(first.splitlines())
+
+
+def test_graph_conforms_to_shapes(corpus_graph):
+    conforms, report = validate_graph(corpus_graph, ONTOLOGY / "shapes.ttl")
+    assert conforms, report
+
+
+def test_shapes_reject_a_fact_without_evidence(corpus_graph):
+    broken = Graph()
+    for triple in corpus_graph:
+        broken.add(triple)
+    fact = next(broken.subjects(RDF.type, KG.Fact))
+    broken.remove((fact, KG.evidence, None))
+    conforms, _ = validate_graph(broken, ONTOLOGY / "shapes.ttl")
+    assert not conforms
+
+
+def test_post_is_an_org_membership_with_role():
+    doc = DocResult(
+        doc="a.txt",
+        entities=(Entity(EntityType.PERSON, "巨晓林"),
+                  Entity(EntityType.ORG, "中华全国总工会", ("全总",))),
+        relations=(Relation("巨晓林", Predicate.HOLDS_POSITION, "中华全国总工会",
+                            "兼职副主席", "巨晓林当选兼职副主席", 0, 10),),
+    )
+    g = build_graph([doc])
+    person = entity_iri(EntityType.PERSON, "巨晓林")
+    org = entity_iri(EntityType.ORG, "中华全国总工会")
+    assert (person, KG.holdsPositionIn, org) in g
+    membership = next(g.subjects(ORG.member, person))
+    assert (membership, ORG.organization, org) in g
+    role = g.value(membership, ORG.role)
+    assert g.value(role, SKOS.prefLabel) == Literal("兼职副主席", lang="zh")
+    assert (org, SKOS.altLabel, Literal("全总", lang="zh")) in g
+
+
+@pytest.mark.parametrize(
+    ("value", "datatype"),
+    [("2016-01-17", XSD.date), ("2016-09", XSD.gYearMonth), ("2016", XSD.gYear)],
+)
+def test_dates_keep_their_precision(value, datatype):
+    assert date_literal(value).datatype == datatype
+
+
+def test_same_entity_in_two_documents_is_one_node():
+    def doc(name: str) -> DocResult:
+        return DocResult(doc=name, entities=(Entity(EntityType.ORG, "国务院"),))
+
+    g = build_graph([doc("a.txt"), doc("b.txt")])
+    nodes = set(g.subjects(RDF.type, SCHEMA.Organization))
+    assert nodes == {entity_iri(EntityType.ORG, "国务院")}
+    assert len(set(g.objects(next(iter(nodes)), KG.mentionedIn))) == 2
+
+
+def test_namespace_terms_equal_ontology_terms():
+    onto = Graph().parse(ONTOLOGY / "kg.ttl")
+    declared = {str(s) for s in onto.subjects() if str(s).startswith(str(KG))}
+    in_code = {str(KG[name]) for name in KG.__annotations__}
+    assert declared == in_code
