@@ -84,8 +84,9 @@ def find_policies(text: str, lex: Lexicon) -> list[Candidate]:
     found = []
     for match in _TITLE_RE.finditer(text):
         inner = match.group(1).strip()
-        if inner and inner not in lex.media:
-            found.append(Candidate(match.start(1), match.end(1), EntityType.POLICY))
+        label = EntityType.ORG if inner in lex.media else EntityType.POLICY
+        if inner:
+            found.append(Candidate(match.start(1), match.end(1), label))
     words = _alternation(lex.policy_words)
     quoted = re.compile(rf"“[^“”\n]{{1,30}}”(?:{words})|“[^“”\n]{{2,30}}(?:{words})”")
     for match in quoted.finditer(text):
@@ -94,10 +95,15 @@ def find_policies(text: str, lex: Lexicon) -> list[Candidate]:
     after_cue = re.compile(
         rf"(?:{cues})了?([{CJK}\d“”]{{3,24}}?(?:{words}))(?=[和与及、，。；,;]|$)"
     )
+    listed = re.compile(rf"、([{CJK}\d“”]{{3,24}}?(?:{words}))(?=[和与及、，。；,;]|$)")
     for match in after_cue.finditer(text):
-        name = match.group(1)
-        if not name.startswith(_BAD_STARTS) and len(name) >= 6:
-            found.append(Candidate(match.start(1), match.end(1), EntityType.POLICY))
+        spans = [match.span(1)]
+        while (more := listed.match(text, spans[-1][1])) is not None:
+            spans.append(more.span(1))
+        for start, end in spans:
+            name = text[start:end]
+            if not name.startswith(_BAD_STARTS) and len(name) >= 6:
+                found.append(Candidate(start, end, EntityType.POLICY))
     return found
 
 
@@ -132,7 +138,7 @@ def _session_meetings(text: str, lex: Lexicon) -> list[Candidate]:
 
 def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
     words = _alternation(lex.event_words)
-    stops = (*_cue_words(lex), *_STOP_WORDS)
+    stops = (*_cue_words(lex), *_STOP_WORDS, *lex.verbs)
     found = []
     for match in re.finditer(rf"(?:{words})", text):
         start = _walk_left(text, match.start(), 36, stops, keep="“”‘’")
@@ -141,9 +147,18 @@ def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
         name = text[start : match.end()]
         if name.count("“") != name.count("”"):
             continue
+        if match.group() in ("竞赛", "大赛") and not _is_named(name, lex):
+            continue
         if match.start() - start >= 2 and not name.startswith(_BAD_EVENT_STARTS):
             found.append(Candidate(start, match.end(), EntityType.EVENT, priority=0))
     return found
+
+
+def _is_named(name: str, lex: Lexicon) -> bool:
+    """Tell whether a competition is named (全国“安康杯”竞赛), not generic (劳动竞赛)."""
+    if "“" in name or "杯" in name or name.startswith(("全国", "首届", "第")):
+        return True
+    return any(name.startswith(d) for d in lex._division_index() if len(d) >= 2)
 
 
 def _cued_campaigns(text: str, lex: Lexicon) -> list[Candidate]:
@@ -182,13 +197,15 @@ def find_orgs(text: str, lex: Lexicon) -> list[Candidate]:
 
 
 def _suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
-    stops = (*_cue_words(lex), *_STOP_WORDS)
+    stops = (*_cue_words(lex), *_STOP_WORDS, *lex.verbs)
     found = []
     for match in re.finditer(_alternation(lex.org_suffixes), text):
         start = _walk_left(text, match.start(), 18, stops)
         start = _org_start(text, start, match.start(), lex)
         name = text[start : match.end()]
         if start is None or _is_generic(name, lex):
+            continue
+        if match.group() == "工会" and not _has_unit(name[:-2], lex):
             continue
         if match.start() - start >= 1:
             found.append(Candidate(start, match.end(), EntityType.ORG))
@@ -215,6 +232,11 @@ def _org_start(text: str, start: int, suffix_start: int, lex: Lexicon) -> int | 
     return start if company and suffix_start - start >= 2 else None
 
 
+def _has_unit(prefix: str, lex: Lexicon) -> bool:
+    """Tell whether `prefix` names an organization (X in X工会: 某某公司工会)."""
+    return prefix.endswith(lex.org_suffixes) or prefix in lex.org_aliases
+
+
 def _is_generic(name: str, lex: Lexicon) -> bool:
     return (
         name in lex.generic
@@ -226,7 +248,7 @@ def _is_generic(name: str, lex: Lexicon) -> bool:
 def _short_suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
     divisions = _alternation(frozenset(lex._division_index()))
     suffix = _alternation(lex.short_suffixes)
-    pattern = re.compile(rf"(?:中共)?(?:{divisions}|省|市)[^{_STOP_CLASS}]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员])")
+    pattern = re.compile(rf"(?:中共)?(?:{divisions}|省|市)[^{_STOP_CLASS}总干]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员])")
     found = []
     for match in pattern.finditer(text):
         if text[match.start() - 1 : match.start()] in ("全", "各", "本", "该"):
@@ -318,6 +340,14 @@ def find_persons(text: str, lex: Lexicon) -> list[Candidate]:
         end = split_name(text, match.start(1), lex)
         if end == match.end(1):
             found.append(Candidate(match.start(1), end, EntityType.PERSON, priority=0))
+    for match in re.finditer(r"(?=总书记|总理|委员长|同志)", text):
+        for size in (3, 2):
+            start = match.start() - size
+            if start >= 0 and text[start] in lex.surnames and re.fullmatch(
+                rf"[{CJK}]{{{size}}}", text[start : match.start()]
+            ):
+                found.append(Candidate(start, match.start(), EntityType.PERSON, priority=0))
+                break
     for match in re.finditer(r"(?:选举|推选|任命|增补)", text):
         end = split_name(text, match.end(), lex, after_post=True)
         if end is not None and text[end : end + 1] == "为":

@@ -38,6 +38,7 @@ class Lexicon:
     policy_words: tuple[str, ...]
     media: frozenset[str]
     surnames: frozenset[str]
+    verbs: tuple[str, ...]
     cues: dict[str, tuple[str, ...]]  # predicate -> cue words, longest first
 
     def division_of(self, text: str) -> Division | None:
@@ -103,5 +104,6 @@ def load_lexicon(folder: Path) -> Lexicon:
         policy_words=_longest_first(words("policy_words.txt")),
         media=frozenset(words("media.txt")),
         surnames=frozenset(words("surnames.txt")),
+        verbs=_longest_first(words("verbs.txt")),
         cues=_load_cues(folder / "cues.jsonl"),
     )

@@ -92,7 +92,8 @@ def _resolve_org(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
         for form in (division.name, division.short):
             if text.startswith(form) and text[len(form) :] in ("总", "总工会"):
                 return division.name + "总工会"
-            if text.startswith(form) and text[len(form) : len(form) + 1] == "委":
+            rest = text[len(form) :]
+            if text.startswith(form) and rest[:1] == "委" and not rest.startswith("委员"):
                 return "中共" + division.name + text[len(form) :]
     return text
 
