@@ -117,6 +117,7 @@ class View:
     names: dict[str, str]
     degrees: dict[str, int]
     total: int
+    focus: str = ""
 
 
 def _text(graph: Graph, node: Node, *terms: URIRef) -> str:
@@ -242,8 +243,9 @@ def select_view(
             adjacent.setdefault(f.subject, set()).add(f.object)
             adjacent.setdefault(f.object, set()).add(f.subject)
     degrees = Counter({iri: len(adjacent.get(iri, ())) for iri in candidates})
-    if focus:
-        order = _neighbourhood(adjacent, _find_focus(focus, candidates, degrees), hops)
+    start = _find_focus(focus, candidates, degrees) if focus else ""
+    if start:
+        order = _neighbourhood(adjacent, start, hops)
     else:
         order = sorted(candidates, key=lambda i: (-degrees[i], candidates[i].name, i))
     keep = sorted(
@@ -257,6 +259,7 @@ def select_view(
         names={iri: e.name for iri, e in entities.items()},
         degrees={iri: degrees[iri] for iri in keep},
         total=len(entities),
+        focus=start,
     )
 
 
@@ -306,7 +309,12 @@ def _options(count: int) -> dict[str, Any]:
         "layout": {"improvedLayout": count <= 100, "randomSeed": 7},
         "physics": {
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
+            "forceAtlas2Based": {
+                "gravitationalConstant": -200,
+                "springLength": 150,
+                "centralGravity": 0.02,
+                "avoidOverlap": 0.8,
+            },
             "stabilization": {"iterations": 300 if count <= 150 else 200, "fit": True},
         },
     }
@@ -421,4 +429,6 @@ def render_html(
     groups = _edge_groups(view, ids)
     page = _network(view, ids, groups).generate_html()
     logger.debug("view: %d of %d entities, %d edges", len(ids), view.total, len(groups))
-    return _assemble(page, {**_page_data(view, ids, groups), "title": title}, title)
+    focused = ids.get(view.focus, "")
+    data = {**_page_data(view, ids, groups), "title": title, "focus": focused}
+    return _assemble(page, data, title)

@@ -136,17 +136,35 @@ def test_hostile_document_shows_text_and_runs_nothing(browser, tmp_path: Path) -
         assert opened.search("张三", enter=True).startswith("张三")
         panel = opened.panel()
         assert IMG in panel and SCRIPT in panel
+        opened.page.wait_for_timeout(500)  # the focus animation takes 300 ms
         position = opened.page.evaluate(
             "() => { const id = network.getSelectedNodes()[0];"
             " return network.canvasToDOM(network.getPositions([id])[id]); }"
         )
         box = opened.page.locator("#mynetwork").bounding_box()
-        opened.page.mouse.move(box["x"] + position["x"], box["y"] + position["y"])
+        for step in (3, 0):
+            opened.page.mouse.move(
+                box["x"] + position["x"] + step, box["y"] + position["y"] + step
+            )
         opened.page.wait_for_selector("div.vis-tooltip", state="visible")
         assert IMG in opened.page.inner_text("div.vis-tooltip")
         assert opened.page.locator("img").count() == 0
         injected = "[...document.scripts].filter(s => s.text.trim() === 'alert(1)')"
         assert opened.page.evaluate(injected + ".length") == 0
         assert opened.dialogs == [] and opened.errors == []
+    finally:
+        opened.page.close()
+
+
+def test_focus_view_starts_with_the_focus_selected(
+    browser, gold_graph: Graph, tmp_path: Path
+) -> None:
+    opened = Opened(browser, render_html(gold_graph, focus="全总", hops=1), tmp_path)
+    try:
+        selected = opened.page.evaluate(
+            "() => network.getSelectedNodes().map(id => nodes.get(id).label)"
+        )
+        assert selected == ["中华全国总工会"]
+        assert "全总" in opened.panel()
     finally:
         opened.page.close()
