@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.search:
             page.fill("#kg-search", args.search)
             page.wait_for_timeout(600)  # let the focus animation finish
-            page.press("#kg-search", "Escape")
+            page.locator("#kg-results").evaluate("list => { list.hidden = true; }")
         args.out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(args.out))
     logger.info("wrote %s", args.out)
