@@ -168,3 +168,24 @@ def test_focus_view_starts_with_the_focus_selected(
         assert "全总" in opened.panel()
     finally:
         opened.page.close()
+
+
+def test_clicking_an_edge_lists_its_evidence(
+    browser, gold_graph: Graph, tmp_path: Path
+) -> None:
+    opened = Opened(browser, render_html(gold_graph, focus="巨晓林", hops=1), tmp_path)
+    try:
+        opened.page.wait_for_timeout(500)  # the focus animation takes 300 ms
+        middle = opened.page.evaluate(
+            "() => { const e = edges.get({filter: e => e.label === '兼职副主席'})[0];"
+            " const p = network.getPositions([e.from, e.to]);"
+            " return network.canvasToDOM({x: (p[e.from].x + p[e.to].x) / 2,"
+            " y: (p[e.from].y + p[e.to].y) / 2}); }"
+        )
+        box = opened.page.locator("#mynetwork").bounding_box()
+        opened.page.mouse.click(box["x"] + middle["x"], box["y"] + middle["y"])
+        panel = opened.panel()
+        assert panel.startswith("任职于")
+        assert panel.count("兼职副主席") == 2  # one post, stated in two documents
+    finally:
+        opened.page.close()
