@@ -40,7 +40,7 @@ _BAD_EVENT_STARTS = (*_BAD_STARTS, "要", "正式", "本次", "此次", "这次"
                      "重要", "有关", "召开", "参加", "出席", "主持")
 _STOP_CLASS = "的在了和与及同由经对把将向从是为等被并或、，。；：\\s\\d"
 _SUB_UNIT_SUFFIXES = ("党组", "书记处", "机关", "办公厅", "办公室", "分行", "支行")
-_TITLE_RE = re.compile(r"《((?:[^《》\n]|《[^《》\n]*》)+)》")
+_TITLE_RE = re.compile(r"《((?:[^《》\n]|\n+(?=[^《》\n#]{1,20}》)|《[^《》\n]*》){1,120})》")
 _QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”")
 _SESSION = r"第?[〇一二三四五六七八九十\d]{1,3}届(?:[〇一二三四五六七八九十\d]{1,3}次|[一二三四五六七八九]中)?"
 _PARTY_CONGRESS_RE = re.compile(r"(?:党的|中共|中国工会|中国共产党第)?十[一二三四五六七八九]大(?![学型量力多])")
@@ -119,7 +119,10 @@ def find_events(text: str, lex: Lexicon) -> list[Candidate]:
 
 def _quoted_campaigns(text: str, lex: Lexicon) -> list[Candidate]:
     words = _alternation(lex.campaign_words)
-    pattern = re.compile(rf"“[^“”\n]{{2,40}}”(?:为主题的|主题)?(?:{words})")
+    pattern = re.compile(
+        rf"“[^“”\n]{{2,40}}”(?:为主题的|主题)?[{CJK}]{{0,6}}?(?:{words})"
+        rf"|“[^“”\n]{{2,40}}(?:{words})”"
+    )
     return [Candidate(m.start(), m.end(), EntityType.EVENT) for m in pattern.finditer(text)]
 
 
@@ -141,7 +144,8 @@ def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
     stops = (*_cue_words(lex), *_STOP_WORDS, *lex.verbs)
     found = []
     for match in re.finditer(rf"(?:{words})", text):
-        start = _walk_left(text, match.start(), 36, stops, keep="“”‘’")
+        start = _walk_left(text, match.start(), 40, stops, keep="“”‘’和与及、")
+        start = _drop_listed_prefix(text, start, match.start())
         while start < match.start() and text[start] in "”’":
             start += 1
         name = text[start : match.end()]
@@ -154,6 +158,17 @@ def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
     return found
 
 
+def _drop_listed_prefix(text: str, start: int, end: int) -> int:
+    """Start after the last 、 or 与/和 that is not inside quotes (A、B会议 -> B会议)."""
+    depth, cut = 0, start
+    for pos in range(start, end):
+        char = text[pos]
+        depth += {"“": 1, "”": -1}.get(char, 0)
+        if char == "、" and depth == 0:
+            cut = pos + 1
+    return cut
+
+
 def _is_named(name: str, lex: Lexicon) -> bool:
     """Tell whether a competition is named (全国“安康杯”竞赛), not generic (劳动竞赛)."""
     if "“" in name or "杯" in name or name.startswith(("全国", "首届", "第")):
@@ -163,9 +178,9 @@ def _is_named(name: str, lex: Lexicon) -> bool:
 
 def _cued_campaigns(text: str, lex: Lexicon) -> list[Candidate]:
     cues = _alternation(("开展", "启动", "组织开展", "举办", "发起"))
+    words = _alternation(lex.campaign_words)
     pattern = re.compile(
-        rf"(?:{cues})了?([{CJK}A-Za-z\d]{{4,24}}?(?:专项行动|竞赛活动|竞赛|行动|活动))"
-        rf"(?=[和与及、，。；,;]|$)"
+        rf"(?:{cues})了?([{CJK}A-Za-z\d]{{4,24}}?(?:{words}))(?=[和与及、，。；,;]|$)"
     )
     found = []
     for match in pattern.finditer(text):

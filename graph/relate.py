@@ -17,7 +17,7 @@ from .resolve import ResolvedMention
 __all__ = ["Sentence", "split_sentences", "find_relations"]
 
 _SENTENCE_END = re.compile(r"[。！？；!?;]+|\n+")
-_BOUNDARY = "，。；：！？,;:!?\n"
+_LINE_END = ("。", "！", "？", "；", "：", "…", "”", "」", "』", "）", ")", "!", "?", ";", ":")
 _COORD = ("、", "与", "和", "及", "会同", "联合", "同")
 _HOLD_CUES = ("召开", "举行", "举办", "开幕", "闭幕", "开展", "启动", "选举", "推选")
 
@@ -38,11 +38,24 @@ class Sentence:
         return Relation(subj, pred, obj, role, self.text.strip(), self.start, self.end)
 
 
+def _is_broken_line(text: str, start: int, brk: int) -> bool:
+    """Tell whether a line break at `brk` cuts a body sentence in two.
+
+    Text copied from print layouts breaks long lines mid-sentence; a heading
+    or byline is short, and a finished sentence ends in punctuation.
+    """
+    line = text[start:brk].rstrip()
+    nxt = text[brk:].lstrip()
+    return len(line) > 40 and not line.endswith(_LINE_END) and not nxt.startswith("#")
+
+
 def split_sentences(text: str, mentions: list[ResolvedMention]) -> list[Sentence]:
     """Cut the text at sentence ends and line breaks, keeping offsets."""
     sentences, start = [], 0
     for match in _SENTENCE_END.finditer(text + "\n"):
         end = min(match.end(), len(text))
+        if match.group()[0] == "\n" and end < len(text) and _is_broken_line(text, start, match.start()):
+            continue
         chunk = text[start:end]
         if chunk.strip():
             inside = tuple(m for m in mentions if start <= m.start and m.end <= end)
@@ -204,9 +217,16 @@ _CUE_PREDICATES = (
 def _paragraph_topic(text: str, sent: Sentence, topic: str | None) -> str | None:
     """The organization a paragraph opens with: the subject of its elided clauses."""
     if sent.start == 0 or text[sent.start - 1] == "\n":
+        topic = None
+    if topic is None:
         first = min(sent.of(EntityType.ORG), key=lambda m: m.start, default=None)
-        return first.name if first is not None and first.start - sent.start <= 2 else None
+        if first is not None and first.start - _paragraph_start(text, sent.start) <= 2:
+            return first.name
     return topic
+
+
+def _paragraph_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
 
 
 def find_relations(text: str, mentions: list[ResolvedMention], lex: Lexicon) -> list[Relation]:

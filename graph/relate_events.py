@@ -20,6 +20,7 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})年(?!\d{1,2}月)")
 _THIS_YEAR = re.compile(r"今年")
 _HOLD = ("召开", "举行", "举办", "开幕", "闭幕", "选举", "推选", "开幕式", "揭晓")
 _JOIN = ("并", "和", "、", "及")
+_HOLD_AFTER = re.compile(r"(?:隆重|正式|顺利|胜利|盛大)?(?:" + "|".join(_HOLD) + ")")
 
 
 def document_year(text: str) -> int | None:
@@ -29,7 +30,7 @@ def document_year(text: str) -> int | None:
         >>> document_year("2015年11月……2016年是开局之年，2016年")
         2016
     """
-    years = Counter(re.findall(r"(?<!\d)(20\d{2}|19\d{2})年", text))
+    years = Counter(re.findall(r"(?<![\d—\-~至到])(20\d{2}|19\d{2})年", text))
     return int(years.most_common(1)[0][0]) if years else None
 
 
@@ -81,14 +82,12 @@ def _held_in(text: str, sent: Sentence) -> Iterator[Relation]:
     events = _distinct(sent.of(EntityType.EVENT))
     if not events:
         return
-    places = []
     for loc in sent.of(EntityType.LOCATION):
         before = text[max(loc.start - 1, 0) : loc.start]
-        after = text[loc.end : loc.end + 4]
-        if before in ("在", "于") and after.startswith(_HOLD):
-            places.append((loc.start, loc.name))
-    for event, place in _pair(places, [e for e in events if e.start < places[0][0]] or events) if places else ():
-        yield sent.evidence(Predicate.HELD_IN, event.name, place)
+        if before not in ("在", "于") or not _HOLD_AFTER.match(text, loc.end):
+            continue
+        for event in [e for e in events if e.end <= loc.start] or events[:1]:
+            yield sent.evidence(Predicate.HELD_IN, event.name, loc.name)
 
 
 def _distinct(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
@@ -119,6 +118,18 @@ def _roles_after(text: str, pos: int, cues: tuple[str, ...]) -> list[str]:
     return roles
 
 
+def _event_for(
+    person: ResolvedMention, events: list[ResolvedMention], current: str | None
+) -> str | None:
+    """The event a person's 出席/主持/当选 refers to: a meeting in the sentence,
+    an event right after the cue, or the meeting the text is about."""
+    meetings = [e for e in events if _is_meeting(e)]
+    if meetings:
+        return min(meetings, key=lambda e: abs(e.start - person.end)).name
+    after = [e for e in events if 0 <= e.start - person.end < 12]
+    return after[0].name if after else current
+
+
 def _participants(text: str, sent: Sentence, lex: Lexicon, current: str | None) -> Iterator[Relation]:
     cues = lex.cues["participated_in"]
     persons = sorted(sent.of(EntityType.PERSON), key=lambda m: m.start)
@@ -129,8 +140,7 @@ def _participants(text: str, sent: Sentence, lex: Lexicon, current: str | None) 
         roles = _roles_after(text, person.end, cues)
         if not roles:
             continue
-        after = [e for e in events if e.start >= person.end]
-        event = after[0].name if after and after[0].start - person.end < 12 else current
+        event = _event_for(person, events, current)
         if event is None:
             continue
         for member in group:
@@ -138,6 +148,29 @@ def _participants(text: str, sent: Sentence, lex: Lexicon, current: str | None) 
                 yield sent.evidence(Predicate.PARTICIPATED_IN, member.name, event, role)
         group = []
     yield from _elected(text, sent)
+
+
+_SPEECH = re.compile(r"在(.{2,40}?)上的(发言|讲话|报告)")
+
+
+def _speech_bylines(text: str, sentences: list[Sentence]) -> Iterator[Relation]:
+    """——在 EVENT 上的发言摘要 under a title: every speaker's byline took part.
+
+    A byline is a short line that ends with a person's name (中共辽宁省委常委、
+    省总工会主席 赵国强); the subtitle names the event the speeches were made at.
+    """
+    subtitles = [(s, m) for s in sentences if (m := _SPEECH.search(s.text))
+                 and s.of(EntityType.EVENT) and not s.of(EntityType.PERSON)]
+    if not subtitles:
+        return
+    subtitle, match = subtitles[0]
+    event = subtitle.of(EntityType.EVENT)[0].name
+    for sent in sentences:
+        persons = sent.of(EntityType.PERSON)
+        line = sent.text.strip()
+        if persons and len(line) < 40 and line.endswith(persons[-1].text):
+            yield Relation(persons[-1].name, Predicate.PARTICIPATED_IN, event, match.group(2),
+                           subtitle.text.strip(), subtitle.start, subtitle.end)
 
 
 def _elected(text: str, sent: Sentence) -> Iterator[Relation]:
@@ -151,8 +184,11 @@ def _elected(text: str, sent: Sentence) -> Iterator[Relation]:
                 yield sent.evidence(Predicate.PARTICIPATED_IN, person.name, event.name, "当选")
 
 
-def _meeting_words(lex: Lexicon) -> tuple[str, ...]:
-    return lex.event_words
+_MEETING_ENDS = ("会", "会议", "全会", "班", "论坛", "峰会", "大会")
+
+
+def _is_meeting(event: ResolvedMention) -> bool:
+    return event.text.endswith(_MEETING_ENDS)
 
 
 def event_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Relation]:
@@ -161,10 +197,11 @@ def event_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[
     out: list[Relation] = []
     current: str | None = None
     for sent in sentences:
-        meetings = [e for e in sent.of(EntityType.EVENT) if e.text.endswith(_meeting_words(lex))]
+        meetings = [e for e in sent.of(EntityType.EVENT) if _is_meeting(e)]
         if meetings:
             current = meetings[0].name
         out.extend(_participants(text, sent, lex, current))
         out.extend(_held_on(sent, year))
         out.extend(_held_in(text, sent))
+    out.extend(_speech_bylines(text, sentences))
     return out
