@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph
-from test_view import IMG, SCRIPT, hostile_result
 
 from graph.io import read_results
+from graph.model import DocResult, Entity, EntityType, Predicate, Relation
 from graph.namespaces import KG
 from graph.rdf import build_graph
 from graph.view import render_html, select_view
@@ -33,11 +33,29 @@ ARGS = [
     "--no-first-run",
 ]
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.is_file(),
     reason="no /usr/bin/chromium (run scripts/install_chromium.sh as root)",
 )
+
+
+def hostile_result() -> DocResult:
+    """Return a document whose names and evidence are markup and quotes."""
+    person, org = f'张三{IMG}"', f"{SCRIPT}总工会"
+    return DocResult(
+        doc=f'{IMG}".txt',
+        entities=(
+            Entity(EntityType.PERSON, person, aliases=(f'老张"{SCRIPT}',)),
+            Entity(EntityType.ORG, org),
+        ),
+        relations=(
+            Relation(person, Predicate.HOLDS_POSITION, org, role=f"主席{IMG}",
+                     evidence=f'{SCRIPT}{IMG}"张三"任主席'),
+        ),
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
