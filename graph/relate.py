@@ -41,12 +41,15 @@ class Sentence:
 def _is_broken_line(text: str, start: int, brk: int) -> bool:
     """Tell whether a line break at `brk` cuts a body sentence in two.
 
-    Text copied from print layouts breaks long lines mid-sentence; a heading
-    or byline is short, and a finished sentence ends in punctuation.
+    Text copied from print layouts breaks long lines mid-sentence, or leaves
+    a few words on a line of their own; a heading or byline is a short line
+    of its own, and a finished sentence ends in punctuation.
     """
-    line = text[start:brk].rstrip()
+    line = text[text.rfind("\n", 0, brk) + 1 : brk].strip()
     nxt = text[brk:].lstrip()
-    return len(line) > 40 and not line.endswith(_LINE_END) and not nxt.startswith("#")
+    if line.endswith(_LINE_END) or line.startswith("#") or nxt.startswith("#"):
+        return False
+    return len(line) > 40 or len(line) <= 8
 
 
 def split_sentences(text: str, mentions: list[ResolvedMention]) -> list[Sentence]:
