@@ -19,7 +19,9 @@ from graph.rdf import build_graph
 from graph.view import render_html, select_view
 
 sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    "playwright.sync_api",
+    reason="playwright cannot be imported (pip install playwright)",
+    exc_type=ImportError,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
