@@ -40,6 +40,7 @@ _BAD_EVENT_STARTS = (*_BAD_STARTS, "要", "正式", "本次", "此次", "这次"
                      "重要", "有关", "召开", "参加", "出席", "主持")
 _STOP_CLASS = "的在了和与及同由经对把将向从是为等被并或、，。；：\\s\\d"
 _SUB_UNIT_SUFFIXES = ("党组", "书记处", "机关", "办公厅", "办公室", "分行", "支行")
+_PERIOD_RE = re.compile(r"“十[一二三四五六七八九]五”")  # “十三五”规划: a period, not a name
 _TITLE_RE = re.compile(r"《((?:[^《》\n]|\n+(?=[^《》\n#]{1,20}》)|《[^《》\n]*》){1,120})》")
 _QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”")
 _SESSION = r"第?[〇一二三四五六七八九十\d]{1,3}届(?:[〇一二三四五六七八九十\d]{1,3}次|[一二三四五六七八九]中)?"
@@ -90,7 +91,8 @@ def find_policies(text: str, lex: Lexicon) -> list[Candidate]:
     words = _alternation(lex.policy_words)
     quoted = re.compile(rf"“[^“”\n]{{1,30}}”(?:{words})|“[^“”\n]{{2,30}}(?:{words})”")
     for match in quoted.finditer(text):
-        found.append(Candidate(match.start(), match.end(), EntityType.POLICY))
+        if not _PERIOD_RE.match(match.group()):
+            found.append(Candidate(match.start(), match.end(), EntityType.POLICY))
     cues = _alternation(lex.cues["issued"])
     after_cue = re.compile(
         rf"(?:{cues})了?([{CJK}\d“”]{{3,24}}?(?:{words}))(?=[和与及、，。；,;]|$)"
@@ -102,9 +104,17 @@ def find_policies(text: str, lex: Lexicon) -> list[Candidate]:
             spans.append(more.span(1))
         for start, end in spans:
             name = text[start:end]
-            if not name.startswith(_BAD_STARTS) and len(name) >= 6:
+            if _is_policy_name(name, lex):
                 found.append(Candidate(start, end, EntityType.POLICY))
     return found
+
+
+def _is_policy_name(name: str, lex: Lexicon) -> bool:
+    return (
+        len(name) >= 6
+        and not name.startswith((*_BAD_STARTS, "的", *lex.cues["issued"]))
+        and "等" not in name
+    )
 
 
 def find_events(text: str, lex: Lexicon) -> list[Candidate]:
@@ -120,7 +130,7 @@ def find_events(text: str, lex: Lexicon) -> list[Candidate]:
 def _quoted_campaigns(text: str, lex: Lexicon) -> list[Candidate]:
     words = _alternation(lex.campaign_words)
     pattern = re.compile(
-        rf"“[^“”\n]{{2,40}}”(?:为主题的|主题)?[{CJK}]{{0,6}}?(?:{words})"
+        rf"“[^“”\n]{{2,40}}”(?:为主题的|主题)?(?:{words})"
         rf"|“[^“”\n]{{2,40}}(?:{words})”"
     )
     return [Candidate(m.start(), m.end(), EntityType.EVENT) for m in pattern.finditer(text)]
@@ -149,7 +159,7 @@ def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
         while start < match.start() and text[start] in "”’":
             start += 1
         name = text[start : match.end()]
-        if name.count("“") != name.count("”"):
+        if name.count("“") != name.count("”") or re.search(r"”?等[一二三四五六七八九十\d]*[个项]?", name.split("”")[-1]):
             continue
         if match.group() in ("竞赛", "大赛") and not _is_named(name, lex):
             continue
@@ -165,6 +175,8 @@ def _drop_listed_prefix(text: str, start: int, end: int) -> int:
         char = text[pos]
         depth += {"“": 1, "”": -1}.get(char, 0)
         if char == "、" and depth == 0:
+            cut = pos + 1
+        if char in "和与及" and depth == 0 and text[pos - 1] in "会班赛动":
             cut = pos + 1
     return cut
 
@@ -185,6 +197,8 @@ def _cued_campaigns(text: str, lex: Lexicon) -> list[Candidate]:
     found = []
     for match in pattern.finditer(text):
         name = match.group(1)
+        if name.endswith(("竞赛", "大赛")) and not _is_named(name, lex):
+            continue
         if not name.startswith(_BAD_STARTS) and "系列" not in name[:2]:
             found.append(Candidate(match.start(1), match.end(1), EntityType.EVENT))
     return found
@@ -217,9 +231,11 @@ def _suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
     for match in re.finditer(_alternation(lex.org_suffixes), text):
         start = _walk_left(text, match.start(), 18, stops)
         start = _org_start(text, start, match.start(), lex)
-        name = text[start : match.end()]
-        if start is None or _is_generic(name, lex):
+        while start is not None and _is_generic(text[start : match.end()], lex):
+            start = _org_start(text, start + 1, match.start(), lex)
+        if start is None:
             continue
+        name = text[start : match.end()]
         if match.group() == "工会" and not _has_unit(name[:-2], lex):
             continue
         if match.start() - start >= 1:
@@ -301,7 +317,7 @@ def find_locations(text: str, lex: Lexicon) -> list[Candidate]:
     return found
 
 
-_AFTER_NAME = ("、", "，", "。", "；", "：", " ", "等", "同志", "出席", "主持", "讲话", "强调",
+_AFTER_NAME = ("报道", "、", "，", "。", "；", "：", " ", "等", "同志", "出席", "主持", "讲话", "强调",
                "指出", "表示", "介绍", "说", "作", "在", "为", "带领", "和", "与", "率", "会见",
                "参加", "当选", "任", "担任", "的", "是", "也", "就", "对", "向", "认为", "摄",
                "（", "(", "\n", ",", "代表", "一行", "表彰", "要求", "希望", "深入", "到")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass
 
 from .finders import Candidate
@@ -84,6 +85,9 @@ def _fits(division: Division, level: str) -> bool:
 def _resolve_org(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
     if text in lex.org_aliases:
         return lex.org_aliases[text]
+    prefix = next((a for a in _aliases_longest_first(lex) if text.startswith(a)), None)
+    if prefix is not None and len(text) > len(prefix):
+        return lex.org_aliases[prefix] + text[len(prefix) :]
     if text[0] in "省市" and text not in lex.generic:
         division = _context_division(pos, text[0], doc, found)
         if division is not None:
@@ -96,6 +100,11 @@ def _resolve_org(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
             if text.startswith(form) and rest[:1] == "委" and not rest.startswith("委员"):
                 return "中共" + division.name + text[len(form) :]
     return text
+
+
+@lru_cache(maxsize=4)
+def _aliases_longest_first(lex: Lexicon) -> tuple[str, ...]:
+    return tuple(sorted((a for a in lex.org_aliases if len(a) >= 2), key=len, reverse=True))
 
 
 def _resolve_location(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
