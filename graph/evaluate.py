@@ -58,22 +58,39 @@ def _keys(entity: Entity) -> set[str]:
 
 
 def _match_entities(gold: tuple[Entity, ...], pred: tuple[Entity, ...]) -> dict[int, int]:
-    """Match predicted to gold entities one to one (pred index -> gold index)."""
+    """Match predicted to gold entities one to one (pred index -> gold index).
+
+    A predicted entity may match a gold one of its type through any key that
+    belongs to that gold entity alone; a maximum matching is found with
+    augmenting paths, trying the gold entity named like the prediction first.
+    """
     owners: dict[tuple[str, str], set[int]] = defaultdict(set)
     for gi, g in enumerate(gold):
         for key in _keys(g):
             owners[(g.type.value, key)].add(gi)
-    matched: dict[int, int] = {}
-    taken: set[int] = set()
-    for pi, p in enumerate(pred):
+    candidates = []
+    for p in pred:
         first = normalize(p.name)
+        found: list[int] = []
         for key in sorted(_keys(p), key=lambda k: k != first):
-            found = owners.get((p.type.value, key), set())
-            if len(found) == 1 and not found & taken:
-                matched[pi] = next(iter(found))
-                taken |= found
-                break
-    return matched
+            owner = owners.get((p.type.value, key), set())
+            if len(owner) == 1 and next(iter(owner)) not in found:
+                found.append(next(iter(owner)))
+        candidates.append(found)
+    owner_of: dict[int, int] = {}  # gold -> pred
+
+    def augment(pi: int, seen: set[int]) -> bool:
+        for gi in candidates[pi]:
+            if gi not in seen:
+                seen.add(gi)
+                if gi not in owner_of or augment(owner_of[gi], seen):
+                    owner_of[gi] = pi
+                    return True
+        return False
+
+    for pi in range(len(pred)):
+        augment(pi, set())
+    return {pi: gi for gi, pi in owner_of.items()}
 
 
 def _relation_key(rel: Relation, translate) -> tuple[str, str, str, str]:
@@ -90,6 +107,27 @@ def _same(gold: tuple[str, ...], pred: tuple[str, ...]) -> bool:
     return gold[2] == pred[2]
 
 
+def _translator(gold: DocResult, pred: DocResult, matched: dict[int, int]):
+    """Map a predicted name to the gold name it stands for (or keep it apart)."""
+    to_gold: dict[str, str] = {}
+    for pi, gi in matched.items():
+        for key in _keys(pred.entities[pi]):
+            to_gold.setdefault(key, normalize(gold.entities[gi].name))
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for g in gold.entities:
+        for key in _keys(g):
+            by_key[key].add(normalize(g.name))
+
+    def translate(name: str) -> str:
+        key = normalize(name)
+        if key in to_gold:
+            return to_gold[key]
+        owners = by_key.get(key, set())
+        return next(iter(owners)) if len(owners) == 1 else "\0" + key
+
+    return translate
+
+
 def _score_doc(gold: DocResult, pred: DocResult, rows: dict[tuple[str, str], Score]) -> None:
     matched = _match_entities(gold.entities, pred.entities)
     for pi, p in enumerate(pred.entities):
@@ -98,11 +136,9 @@ def _score_doc(gold: DocResult, pred: DocResult, rows: dict[tuple[str, str], Sco
     hit = set(matched.values())
     for gi, g in enumerate(gold.entities):
         rows[("entity", g.type.value)].fn += gi not in hit
-    to_gold = {k: normalize(gold.entities[gi].name)
-               for pi, gi in matched.items() for k in _keys(pred.entities[pi])}
+    translate = _translator(gold, pred, matched)
     gold_rels = {_relation_key(r, normalize) for r in gold.relations}
-    for key in {_relation_key(r, lambda n: to_gold.get(normalize(n), "\0" + n))
-                for r in pred.relations}:
+    for key in {_relation_key(r, translate) for r in pred.relations}:
         hit_rel = next((g for g in gold_rels if _same(g, key)), None)
         rows[("relation", key[1])].tp += hit_rel is not None
         rows[("relation", key[1])].fp += hit_rel is None

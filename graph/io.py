@@ -21,6 +21,7 @@ __all__ = [
     "read_results",
     "read_jsonl",
     "read_lines",
+    "write_section",
 ]
 
 
@@ -135,3 +136,20 @@ def read_lines(path: Path) -> list[str]:
         raise ResourceError(f"{path}: cannot read ({exc.strerror})") from exc
     items = (line.split("#", 1)[0].strip() for line in text.splitlines())
     return [item for item in items if item]
+
+
+def write_section(path: Path, name: str, body: str) -> None:
+    """Replace the `<!-- name:start -->…<!-- name:end -->` block of a Markdown file.
+
+    The block is appended when the file does not have it yet, so each benchmark
+    script owns one section of docs/BENCHMARKS.md and rewrites only that.
+    """
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    write_atomic(path, text)

@@ -144,3 +144,33 @@ def test_sample_corpus_meets_quality_bar(corpus_results):
     rows = evaluate(read_results([gold]), corpus_results)
     assert rows[("entity", "ALL")].f1 >= 0.70
     assert rows[("relation", "ALL")].f1 >= 0.60
+
+
+def test_evaluator_agrees_with_reference_scorer(corpus_results, tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    from graph.evaluate import evaluate
+    from graph.io import read_results, write_results
+
+    root = Path(__file__).resolve().parent.parent
+    scorer = root.parent / "shared" / "tools" / "kgscore.py"
+    if not scorer.exists():
+        pytest.skip(f"reference scorer not found at {scorer}")
+    spec = importlib.util.spec_from_file_location("kgscore", scorer)
+    kgscore = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(kgscore)
+    write_results(corpus_results, tmp_path)
+    gold_dir = root / "data" / "gold"
+    total: dict = {}
+    for gold_file in sorted(gold_dir.glob("*.json")):
+        import json
+
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        pred = json.loads((tmp_path / gold_file.name).read_text(encoding="utf-8"))
+        for key, counts in kgscore.score_doc(gold, pred).items():
+            total[key] = [a + b for a, b in zip(total.get(key, [0, 0, 0]), counts)]
+    ours = evaluate(read_results([gold_dir]), corpus_results)
+    for (kind, label), (tp, fp, fn) in total.items():
+        row = ours[(kind, label)]
+        assert (row.tp, row.fp, row.fn) == (tp, fp, fn), (kind, label)
