@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .finders import Candidate
@@ -62,7 +63,13 @@ def _divisions_in(text: str, lex: Lexicon) -> list[tuple[int, Division]]:
 def _context_division(
     pos: int, level: str, text: str, found: list[tuple[int, Division]]
 ) -> Division | None:
-    """Pick the division a short form at `pos` refers to (sentence, heading, doc)."""
+    """Pick the division a short form at `pos` refers to.
+
+    In order: the last one named earlier in the same sentence; the one named in
+    the nearest heading or byline above (a short line without final
+    punctuation, such as 中共辽宁省委常委、省总工会主席 赵国强); the one the
+    document names most often.
+    """
     wanted = [(p, d) for p, d in found if _fits(d, level)]
     if not wanted:
         return None
@@ -70,10 +77,22 @@ def _context_division(
     before = [d for p, d in wanted if sentence_start <= p < pos]
     if before:
         return before[-1]
-    section = text.rfind("\n#", 0, pos)
-    in_section = [d for p, d in wanted if section <= p < pos] if section >= 0 else []
-    pool = in_section or [d for _, d in wanted]
-    return Counter(pool).most_common(1)[0][0]
+    for line_start, line_end in _heading_lines(text, pos):
+        in_line = [d for p, d in wanted if line_start <= p < line_end]
+        if in_line:
+            return in_line[-1]
+    return Counter(d for _, d in wanted).most_common(1)[0][0]
+
+
+def _heading_lines(text: str, pos: int) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of heading-like lines before `pos`, nearest first."""
+    end = text.rfind("\n", 0, pos)
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line and (line.startswith("#") or (len(line) <= 40 and line[-1] not in "。！？；：，,")):
+            yield start, end
+        end = start - 1
 
 
 def _fits(division: Division, level: str) -> bool:
