@@ -79,6 +79,7 @@ _LEFTOVERS = re.compile(
     r"<center>\s*<h1>\s*</h1>\s*</center>|<!--(?:(?!-->).)*?<(?:link|script)\b.*?-->",
     re.DOTALL,
 )
+_HTML = '<!DOCTYPE html>\n<html lang="zh">'
 _CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:"
@@ -400,7 +401,8 @@ def _resource(name: str) -> str:
 def _assemble(page: str, data: dict[str, Any], title: str) -> str:
     page, removed = _REMOTE_TAG.subn("", _LEFTOVERS.sub("", page))
     logger.debug("removed %d remote asset links from the pyvis page", removed)
-    head = (
+    head = (  # the charset must come within the first 1024 bytes
+        '<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_resource('view.css')}</style>\n"
     )
@@ -408,6 +410,7 @@ def _assemble(page: str, data: dict[str, Any], title: str) -> str:
         f'<script type="application/json" id="kg-data">{script_json(data)}</script>\n'
         f"<script>{_resource('view.js')}</script>\n"
     )
+    page = page.replace('<meta charset="utf-8">', "", 1).replace("<html>", _HTML, 1)
     start = page.index("<head>") + len("<head>")
     page = page[:start] + head + page[start:]
     end = page.rindex("</body>")

@@ -81,6 +81,8 @@ def test_page_has_no_remote_assets(gold_html: str) -> None:
 
 
 def test_page_inlines_vis_network_and_own_code(gold_html: str) -> None:
+    assert gold_html.startswith("<!DOCTYPE html>")
+    assert gold_html.index('<meta charset="utf-8">') < 1024
     assert "new vis.Network(" in gold_html
     assert "vis-network" in gold_html  # the library's own CSS classes
     assert "stabilizationIterationsDone" in gold_html
