@@ -20,8 +20,16 @@
     [f.s, f.o].forEach((end, k) => {
       if (end && (k === 0 || end !== f.s)) nodeFacts.get(end).push(i);
     });
-    if (f.p === "held_on") dates.set(f.sName, (dates.has(f.sName) ? dates.get(f.sName) + "、" : "") + f.oName);
+    if (f.p !== "held_on") return;
+    if (!dates.has(f.sName)) dates.set(f.sName, new Set());
+    dates.get(f.sName).add(f.oName);
   });
+
+  function dateOf(f) {
+    if (f.p === "held_on") return f.oName;
+    const found = dates.get(f.oName) || dates.get(f.sName);
+    return found ? Array.from(found).join("、") : "";
+  }
 
   /* ---------- small DOM helpers (text only) ---------- */
 
@@ -53,7 +61,9 @@
     const box = el("div");
     box.id = "kg-search-box";
     const input = el("input");
-    Object.assign(input, { id: "kg-search", type: "search", autocomplete: "off", placeholder: "搜索实体或别名…" });
+    Object.assign(input, {
+      id: "kg-search", type: "search", autocomplete: "off", placeholder: "搜索实体或别名…",
+    });
     input.setAttribute("aria-label", "搜索实体或别名");
     const results = el("ul");
     results.id = "kg-results";
@@ -67,7 +77,8 @@
     visible.id = "visible-count";
     const status = el("span", "布局中…");
     status.id = "kg-status";
-    append(counts, count, el("span", " 个实体（显示 "), visible, el("span", "，全图 " + data.total + "）· "), status);
+    append(counts, count, el("span", " 个实体（显示 "), visible,
+      el("span", "，全图 " + data.total + "）· "), status);
     append(bar, title, box, counts);
 
     const filters = el("aside");
@@ -93,7 +104,8 @@
     box.checked = true;
     box.value = key;
     box.addEventListener("change", applyFilters);
-    append(row, box, color ? swatch(key) : null, el("span", label), el("span", count, "kg-count"));
+    append(row, box, color ? swatch(key) : null, el("span", label),
+      el("span", count, "kg-count"));
     container.appendChild(row);
   }
 
@@ -102,14 +114,16 @@
     data.nodes.forEach((n) => typeCounts.set(n.type, (typeCounts.get(n.type) || 0) + 1));
     edgePred.forEach((p) => predCounts.set(p, (predCounts.get(p) || 0) + 1));
     const legend = document.getElementById("kg-legend");
-    data.types.forEach((t) => checkbox(legend, t.key, t.label, typeCounts.get(t.key) || 0, true));
+    data.types.forEach((t) =>
+      checkbox(legend, t.key, t.label, typeCounts.get(t.key) || 0, true));
     const preds = document.getElementById("kg-predicates");
     data.predicates.filter((p) => predCounts.has(p.key))
       .forEach((p) => checkbox(preds, p.key, p.label, predCounts.get(p.key), false));
   }
 
   function checked(id) {
-    return new Set(Array.from(document.querySelectorAll("#" + id + " input:checked"), (b) => b.value));
+    const boxes = document.querySelectorAll("#" + id + " input:checked");
+    return new Set(Array.from(boxes, (box) => box.value));
   }
 
   function applyFilters() {
@@ -141,9 +155,11 @@
       if (pos < 0) return;
       const key = entry.keys[pos];
       const rank = (key === q ? 0 : key.startsWith(q) ? 1 : 2) * 2 + (pos > 0 ? 1 : 0);
-      hits.push({ node: entry.node, rank: rank, alias: pos > 0 ? entry.node.aliases[pos - 1] : "" });
+      const alias = pos > 0 ? entry.node.aliases[pos - 1] : "";
+      hits.push({ node: entry.node, rank: rank, alias: alias });
     });
-    hits.sort((a, b) => a.rank - b.rank || b.node.degree - a.node.degree || a.node.name.localeCompare(b.node.name));
+    hits.sort((a, b) => a.rank - b.rank || b.node.degree - a.node.degree
+      || a.node.name.localeCompare(b.node.name));
     return hits.slice(0, 30);
   }
 
@@ -211,7 +227,7 @@
     const head = el("div", null, "kg-fact-head");
     append(head, endLink(f.s, f.sName), el("span", " → ", "kg-arrow"), endLink(f.o, f.oName));
     const label = el("div", f.role ? pred + "：" + f.role : pred, "kg-pred");
-    const date = f.p === "held_on" ? f.oName : dates.get(f.oName) || dates.get(f.sName) || "";
+    const date = dateOf(f);
     append(item, head, label, date ? el("div", "日期：" + date, "kg-date") : null,
       f.evidence ? el("blockquote", f.evidence, "kg-evidence") : null,
       f.doc ? el("div", "来源：" + f.doc, "kg-doc") : null);
