@@ -68,6 +68,8 @@ PREDICATE_LABELS: dict[Predicate, str] = {
 
 _CLASS_TYPES = {classes[0]: type_ for type_, classes in ENTITY_CLASSES.items()}
 _TERM_PREDICATES = {term: pred for pred, term in PREDICATE_TERMS.items()}
+# pyvis links bootstrap from a CDN even with cdn_resources="in_line"; the page
+# needs none of it, so every <link>/<script> pointing off the file is removed.
 _REMOTE_TAG = re.compile(
     r"<(?:link|script)\b[^>]*\b(?:href|src)\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>"
     r"(?:\s*</script>)?",
@@ -80,6 +82,7 @@ _LEFTOVERS = re.compile(
     re.DOTALL,
 )
 _HTML = '<!DOCTYPE html>\n<html lang="zh">'
+# Belt and braces: the page may fetch nothing from anywhere, even by mistake.
 _CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:"
@@ -124,7 +127,8 @@ class View:
 def _text(graph: Graph, node: Node, *terms: URIRef) -> str:
     for term in terms:
         values = sorted(
-            graph.objects(node, term), key=lambda v: (v.language != "zh", v)
+            graph.objects(node, term),
+            key=lambda v: (getattr(v, "language", None) != "zh", v),
         )
         if values:
             return str(values[0])
