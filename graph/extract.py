@@ -24,11 +24,25 @@ def extract(doc: Doc, name: str) -> DocResult:
 
 
 def _first_evidence(relations: Iterable[Relation]) -> list[Relation]:
-    """Keep one relation per fact: the one stated first (repeats add nothing)."""
+    """Keep one relation per fact: the one stated first (repeats add nothing).
+
+    Of the dates of one event, a less precise one that agrees with a more
+    precise one (2016-01 and 2016-01-17) is dropped.
+    """
     first: dict[tuple[str, str, str, str], Relation] = {}
     for rel in sorted(relations, key=lambda r: r.start):
         first.setdefault(rel.key, rel)
-    return list(first.values())
+    dates: dict[str, set[str]] = {}
+    for rel in first.values():
+        if rel.predicate is Predicate.HELD_ON:
+            dates.setdefault(rel.subject, set()).add(rel.object)
+    return [r for r in first.values() if not _is_vaguer(r, dates)]
+
+
+def _is_vaguer(rel: Relation, dates: dict[str, set[str]]) -> bool:
+    if rel.predicate is not Predicate.HELD_ON:
+        return False
+    return any(d != rel.object and d.startswith(rel.object + "-") for d in dates[rel.subject])
 
 
 _SIGNATURES = {

@@ -19,7 +19,8 @@ __all__ = ["Sentence", "split_sentences", "find_relations"]
 _SENTENCE_END = re.compile(r"[。！？；!?;]+|\n+")
 _LINE_END = ("。", "！", "？", "；", "：", "…", "”", "」", "』", "）", ")", "!", "?", ";", ":")
 _COORD = ("、", "与", "和", "及", "会同", "联合", "同")
-_HOLD_CUES = ("召开", "举行", "举办", "开幕", "闭幕", "开展", "启动", "选举", "推选")
+_PARTNER = ("联合", "会同", "协同")
+_CLAUSE = "，,；;：:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +160,16 @@ def _cue_positions(text: str, cues: tuple[str, ...], start: int) -> list[tuple[i
     return found
 
 
-def _subjects_before(sent: Sentence, pos: int, text: str, label: EntityType) -> list[str]:
-    """The nearest subject before `pos`, plus those coordinated with it (A、B与C)."""
-    before = sorted((m for m in sent.of(label) if m.end <= pos), key=lambda m: -m.end)
+def _subjects_before(
+    sent: Sentence, pos: int, text: str, label: EntityType, *, clause: bool = True
+) -> list[str]:
+    """The nearest subject before `pos` (in its clause), plus those coordinated with it."""
+    head = sent.text[: pos - sent.start]
+    clause_start = sent.start
+    if clause:
+        clause_start += max((head.rfind(c) + 1 for c in _CLAUSE), default=0)
+    before = sorted((m for m in sent.of(label) if clause_start <= m.start and m.end <= pos),
+                    key=lambda m: -m.end)
     if not before:
         return []
     chosen = [before[0]]
@@ -172,6 +180,23 @@ def _subjects_before(sent: Sentence, pos: int, text: str, label: EntityType) -> 
         else:
             break
     return [m.name for m in chosen]
+
+
+def _sentence_subject(sent: Sentence, label: EntityType) -> ResolvedMention | None:
+    """The mention a sentence opens with (its grammatical subject), if any."""
+    first = min(sent.of(label), key=lambda m: m.start, default=None)
+    lead = len(sent.text) - len(sent.text.lstrip())
+    return first if first is not None and first.start - sent.start - lead <= 2 else None
+
+
+def _is_partner(text: str, sent: Sentence, subjects: list[str], pos: int) -> bool:
+    """与 B 联合开展 / 联合 B 开展: B works with the subject the sentence opens with."""
+    orgs = [m for m in sent.of(EntityType.ORG) if m.end <= pos and m.name in subjects]
+    nearest = max(orgs, key=lambda m: m.end, default=None)
+    if nearest is None:
+        return False
+    before = text[max(nearest.start - 2, 0) : nearest.start]
+    return before.endswith(_PARTNER) or before[-1:] in ("与", "同")
 
 
 def _passive_objects(
@@ -201,6 +226,13 @@ def _cue_relations(
         stop = next((s for s, _ in every if s >= end), sent.end)
         objects = [m for m in sent.of(obj_label) if end <= m.start < min(stop, end + 60)]
         subjects = _subjects_before(sent, start, text, EntityType.ORG)
+        opener = _sentence_subject(sent, EntityType.ORG)
+        if opener is not None and subjects and _is_partner(text, sent, subjects, start):
+            subjects.append(opener.name)
+        if not subjects and opener is not None:
+            subjects = [opener.name]
+        if not subjects:
+            subjects = _subjects_before(sent, start, text, EntityType.ORG, clause=False)
         if not subjects and topic and start - sent.start < 12:
             subjects = [topic]
         if not objects:
