@@ -152,12 +152,19 @@ def resolve_mentions(text: str, cands: list[Candidate], lex: Lexicon) -> list[Re
 
 
 def _merge_variants(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
-    """Give mentions with the same comparison key one name: the longest surface."""
+    """Give variants of one entity one name.
+
+    Mentions with the same comparison key take the longest surface; a numbered
+    session named without its organizer (十三届五次全委会议) joins the one named
+    with it (广东省总工会十三届五次全委会议); a two-character name joins the
+    only three-character name it begins.
+    """
     best: dict[tuple[EntityType, str], str] = {}
     for m in mentions:
         key = (m.label, comparison_key(m.label, m.name))
         if len(m.name) > len(best.get(key, "")):
             best[key] = m.name
+    _join_sessions(best)
     persons = sorted({m.name for m in mentions if m.label is EntityType.PERSON}, key=len)
     renamed = []
     for m in mentions:
@@ -167,6 +174,16 @@ def _merge_variants(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
             name = longer[0] if len(longer) == 1 else name
         renamed.append(ResolvedMention(m.start, m.end, m.text, m.label, name))
     return renamed
+
+
+def _join_sessions(best: dict[tuple[EntityType, str], str]) -> None:
+    events = [key for label, key in best if label is EntityType.EVENT]
+    for key in events:
+        if "届" not in key:
+            continue
+        fuller = [other for other in events if other != key and other.endswith(key)]
+        if len(fuller) == 1:
+            best[(EntityType.EVENT, key)] = best[(EntityType.EVENT, fuller[0])]
 
 
 def build_entities(mentions: list[ResolvedMention]) -> list[Entity]:

@@ -174,3 +174,18 @@ def test_evaluator_agrees_with_reference_scorer(corpus_results, tmp_path):
     for (kind, label), (tp, fp, fn) in total.items():
         row = ours[(kind, label)]
         assert (row.tp, row.fp, row.fn) == (tp, fp, fn), (kind, label)
+
+
+def test_session_named_without_organizer_joins_full_name(rules_nlp):
+    text = ("## 广东省总工会召开十三届五次全委会议\n\n"
+            "1月20日，广东省总工会十三届五次全委会议在广州召开。")
+    events = [e for e in _run(rules_nlp, text).entities if e.type is EntityType.EVENT]
+    assert [e.name for e in events] == ["广东省总工会十三届五次全委会议"]
+    assert "十三届五次全委会议" in events[0].aliases
+
+
+def test_partner_joins_the_sentence_subject(rules_nlp):
+    text = "全总与国家网信办联合开展“中国梦·大国工匠篇”主题宣传活动。"
+    facts = _facts(_run(rules_nlp, text))
+    for org in ("中华全国总工会", "国家互联网信息办公室"):
+        assert (org, "organized", "“中国梦·大国工匠篇”主题宣传活动", "") in facts
