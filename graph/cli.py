@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -23,7 +23,7 @@ app = typer.Typer(
 logger = logging.getLogger(__name__)
 
 Inputs = Annotated[
-    Optional[list[Path]],  # noqa: UP007 (typer needs Optional here)
+    list[Path] | None,
     typer.Argument(help="Documents (.txt, UTF-8) and/or folders of them."),
 ]
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
@@ -117,7 +117,7 @@ def evaluate_cmd(
         "data/gold"
     ),
     pred: Annotated[
-        Optional[Path],  # noqa: UP007
+        Path | None,
         typer.Option(help="Score this folder of predictions instead of extracting."),
     ] = None,
     no_ner: NoNer = False,
@@ -154,18 +154,18 @@ def view(
         Path, typer.Option("--out", "-o", help="HTML file to write.")
     ] = Path("output/graph.html"),
     focus: Annotated[
-        Optional[str],  # noqa: UP007, UP045 (typer needs Optional)
+        str | None,
         typer.Option(help="Show the neighbourhood of this entity (name or alias)."),
     ] = None,
     hops: Annotated[
         int, typer.Option(min=0, help="Radius of the --focus neighbourhood.")
     ] = 2,
     max_nodes: Annotated[
-        Optional[int],  # noqa: UP007, UP045 (typer needs Optional)
+        int | None,
         typer.Option(min=1, help="Most entities on the page (default 400)."),
     ] = None,
     types: Annotated[
-        Optional[str],  # noqa: UP007, UP045 (typer needs Optional)
+        str | None,
         typer.Option(help="Entity types to show, e.g. PERSON,ORG (default all)."),
     ] = None,
     verbose: Verbose = False,
@@ -211,15 +211,15 @@ Source = Annotated[
 def query_cmd(
     source: Source,
     texts: Annotated[
-        Optional[list[str]],  # noqa: UP007, UP045
+        list[str] | None,
         typer.Argument(help="SPARQL text or a .rq file, then parameter values."),
     ] = None,
     name: Annotated[
-        Optional[str],  # noqa: UP007, UP045
+        str | None,
         typer.Option("--name", "-n", help="A ready query of ontology/queries/."),
     ] = None,
     param: Annotated[
-        Optional[list[str]],  # noqa: UP007, UP045
+        list[str] | None,
         typer.Option("--param", "-p", help="Parameter key=value (repeatable)."),
     ] = None,
     fmt: Annotated[
