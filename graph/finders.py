@@ -27,12 +27,13 @@ __all__ = [
 
 CJK = "\u4e00-\u9fff"
 # Characters that end a name when walking left from a suffix.
-_STOP_CHARS = set("的在了和与及同由经对把将向从是为等被并或、，。；：！？,.;:!?（）()《》“”\"'‘’ \t\n\r　")
+_STOP_CHARS = set("的在了和与及同由经对把将向从是为等被并或、，。；：！？,.;:!?（）()《》“”\"'‘’—【】 \t\n\r　")
 _STOP_WORDS = (
     "带领", "领导", "推动", "支持", "指导", "要求", "通过", "按照", "根据", "围绕",
     "成立", "组建", "加强", "深化", "积极", "认真", "深入", "大力", "全面", "进一步",
     "其中", "目前", "今年", "去年", "同时", "以及", "还", "也", "都", "已", "均",
 )
+_EVENT_STOP_WORDS = ("今年", "去年", "同时", "目前", "其中", "以及")
 _GOOD_ORG_STARTS = ("中共", "中国", "中华", "全国", "国家", "中央")
 _BAD_STARTS = ("各级", "各地", "基层", "地方", "有关", "相关", "全省", "全市", "全区",
                "各", "本", "该", "此", "这", "其", "一", "多", "广大", "所有")
@@ -95,9 +96,9 @@ def find_policies(text: str, lex: Lexicon) -> list[Candidate]:
             found.append(Candidate(match.start(), match.end(), EntityType.POLICY))
     cues = _alternation(lex.cues["issued"])
     after_cue = re.compile(
-        rf"(?:{cues})了?([{CJK}\d“”]{{3,24}}?(?:{words}))(?=[和与及、，。；,;]|$)"
+        rf"(?:{cues})了?([{CJK}\d“” ]{{3,30}}?(?:{words}))(?=[和与及、，。；,;等]|$)"
     )
-    listed = re.compile(rf"、([{CJK}\d“”]{{3,24}}?(?:{words}))(?=[和与及、，。；,;]|$)")
+    listed = re.compile(rf"、([{CJK}\d“” ]{{3,30}}?(?:{words}))(?=[和与及、，。；,;等]|$)")
     for match in after_cue.finditer(text):
         spans = [match.span(1)]
         while (more := listed.match(text, spans[-1][1])) is not None:
@@ -151,7 +152,9 @@ def _session_meetings(text: str, lex: Lexicon) -> list[Candidate]:
 
 def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
     words = _alternation(lex.event_words)
-    stops = (*_cue_words(lex), *_STOP_WORDS, *lex.verbs)
+    # 讲话/发言 inside a name (重要讲话精神报告会) are nouns: only organizing cues stop
+    stops = (*lex.cues["organized"], *lex.cues["issued"], "出席", "参加", "主持", *lex.verbs,
+             *_EVENT_STOP_WORDS)
     found = []
     for match in re.finditer(rf"(?:{words})", text):
         start = _walk_left(text, match.start(), 40, stops, keep="“”‘’和与及、")
