@@ -13,38 +13,31 @@ import json
 import logging
 import math
 import re
-from collections import Counter, deque
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
-from urllib.parse import unquote
 
 from pyvis.network import Network
 from rdflib import Graph
-from rdflib.namespace import PROV, RDF, RDFS, SKOS
-from rdflib.term import Node, URIRef
 
-from .errors import InputError
 from .model import EntityType, Predicate
-from .namespaces import ENTITY_CLASSES, KG, PREDICATE_TERMS, SCHEMA
+from .subgraph import (
+    DEFAULT_MAX_NODES,
+    View,
+    ViewEntity,
+    ViewFact,
+    is_date,
+    select_view,
+)
 
 __all__ = [
     "DEFAULT_MAX_NODES",
     "TYPE_STYLES",
     "PREDICATE_LABELS",
-    "ViewEntity",
-    "ViewFact",
-    "View",
-    "select_view",
     "render_html",
     "script_json",
 ]
 
 logger = logging.getLogger(__name__)
-
-# Above this many nodes vis-network no longer settles within a few seconds on a
-# laptop; larger graphs show their most connected entities (or a neighbourhood).
-DEFAULT_MAX_NODES = 400
 
 # The one colour map (label, colour) keyed by entity type, i.e. by main class.
 TYPE_STYLES: dict[EntityType, tuple[str, str]] = {
@@ -66,8 +59,6 @@ PREDICATE_LABELS: dict[Predicate, str] = {
     Predicate.HELD_IN: "地点",
 }
 
-_CLASS_TYPES = {classes[0]: type_ for type_, classes in ENTITY_CLASSES.items()}
-_TERM_PREDICATES = {term: pred for pred, term in PREDICATE_TERMS.items()}
 # pyvis links bootstrap from a CDN even with cdn_resources="in_line"; the page
 # needs none of it, so every <link>/<script> pointing off the file is removed.
 _REMOTE_TAG = re.compile(
@@ -87,185 +78,6 @@ _CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ViewEntity:
-    """An entity node as the view shows it."""
-
-    iri: str
-    type: EntityType
-    name: str
-    aliases: tuple[str, ...] = ()
-    docs: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class ViewFact:
-    """One relation; `object` is an entity IRI, or the date itself for held_on."""
-
-    subject: str
-    predicate: Predicate
-    object: str
-    role: str = ""
-    evidence: str = ""
-    doc: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class View:
-    """The entities a page shows, the facts touching them and graph-wide degrees."""
-
-    entities: tuple[ViewEntity, ...]
-    facts: tuple[ViewFact, ...]
-    names: dict[str, str]
-    degrees: dict[str, int]
-    total: int
-    focus: str = ""
-
-
-def _text(graph: Graph, node: Node, *terms: URIRef) -> str:
-    for term in terms:
-        values = sorted(
-            graph.objects(node, term),
-            key=lambda v: (getattr(v, "language", None) != "zh", v),
-        )
-        if values:
-            return str(values[0])
-    return unquote(str(node).rsplit("/", 1)[-1])
-
-
-def _read_entities(graph: Graph) -> dict[str, ViewEntity]:
-    docs = {
-        d: _text(graph, d, SCHEMA.name) for d in graph.subjects(RDF.type, KG.Document)
-    }
-    found: dict[str, ViewEntity] = {}
-    for cls, type_ in _CLASS_TYPES.items():
-        for node in sorted(set(graph.subjects(RDF.type, cls))):
-            if not isinstance(node, URIRef) or str(node) in found:
-                continue
-            name = _text(graph, node, SKOS.prefLabel, RDFS.label)
-            aliases = {str(a) for a in graph.objects(node, SKOS.altLabel)} - {name}
-            in_docs = {
-                docs.get(d) or _text(graph, d)
-                for d in graph.objects(node, KG.mentionedIn)
-            }
-            found[str(node)] = ViewEntity(
-                str(node), type_, name, tuple(sorted(aliases)), tuple(sorted(in_docs))
-            )
-    return found
-
-
-def _read_facts(graph: Graph, entities: dict[str, ViewEntity]) -> list[ViewFact]:
-    facts: set[ViewFact] = set()
-    for fact in graph.subjects(RDF.type, KG.Fact):
-        pred = _TERM_PREDICATES.get(graph.value(fact, RDF.predicate))
-        subject, obj = graph.value(fact, RDF.subject), graph.value(fact, RDF.object)
-        if pred is None or str(subject) not in entities or obj is None:
-            logger.debug("fact %s: not an entity relation, skipped", fact)
-            continue
-        source = graph.value(fact, PROV.wasDerivedFrom)
-        facts.add(
-            ViewFact(
-                str(subject),
-                pred,
-                str(obj),
-                role=str(graph.value(fact, KG.role) or ""),
-                evidence=str(graph.value(fact, KG.evidence) or ""),
-                doc=_text(graph, source, SCHEMA.name) if source is not None else "",
-            )
-        )
-    stated = {(f.subject, f.predicate, f.object) for f in facts}
-    for term, pred in _TERM_PREDICATES.items():  # direct edges that carry no Fact
-        for subject, obj in graph.subject_objects(term):
-            if (
-                str(subject) in entities
-                and (str(subject), pred, str(obj)) not in stated
-            ):
-                facts.add(ViewFact(str(subject), pred, str(obj)))
-    return sorted(f for f in facts if _is_date(f) or f.object in entities)
-
-
-def _is_date(fact: ViewFact) -> bool:
-    return fact.predicate is Predicate.HELD_ON
-
-
-def _parse_types(types: set[str] | None) -> set[EntityType]:
-    if not types:
-        return set(EntityType)
-    try:
-        return {EntityType(t.strip().upper()) for t in types}
-    except ValueError as exc:
-        known = ", ".join(t.value for t in EntityType)
-        raise InputError(
-            f"unknown entity type in {sorted(types)} (use {known})"
-        ) from exc
-
-
-def _neighbourhood(adjacent: dict[str, set[str]], start: str, hops: int) -> list[str]:
-    """Return the nodes within `hops` of `start`, nearest first."""
-    order, depth, queue = [start], {start: 0}, deque([start])
-    while queue:
-        node = queue.popleft()
-        if depth[node] >= hops:
-            continue
-        for other in sorted(adjacent.get(node, ())):
-            if other not in depth:
-                depth[other] = depth[node] + 1
-                order.append(other)
-                queue.append(other)
-    return order
-
-
-def _find_focus(focus: str, candidates: dict[str, ViewEntity], degrees: Counter) -> str:
-    key = focus.strip().casefold()
-    for match in (
-        lambda e: e.iri == focus or e.name.casefold() == key,
-        lambda e: key in (a.casefold() for a in e.aliases),
-    ):
-        found = [e.iri for e in candidates.values() if match(e)]
-        if found:
-            return min(found, key=lambda iri: (-degrees[iri], iri))
-    raise InputError(f"focus: no entity named {focus!r} in the graph (or its types)")
-
-
-def select_view(
-    graph: Graph,
-    *,
-    focus: str | None = None,
-    hops: int = 2,
-    max_nodes: int = DEFAULT_MAX_NODES,
-    types: set[str] | None = None,
-) -> View:
-    """Choose the entities to show: a focus neighbourhood, or the most connected."""
-    entities = _read_entities(graph)
-    wanted = _parse_types(types)
-    candidates = {iri: e for iri, e in entities.items() if e.type in wanted}
-    facts = _read_facts(graph, entities)
-    adjacent: dict[str, set[str]] = {}
-    for f in facts:
-        if not _is_date(f) and f.subject in candidates and f.object in candidates:
-            adjacent.setdefault(f.subject, set()).add(f.object)
-            adjacent.setdefault(f.object, set()).add(f.subject)
-    degrees = Counter({iri: len(adjacent.get(iri, ())) for iri in candidates})
-    start = _find_focus(focus, candidates, degrees) if focus else ""
-    if start:
-        order = _neighbourhood(adjacent, start, hops)
-    else:
-        order = sorted(candidates, key=lambda i: (-degrees[i], candidates[i].name, i))
-    keep = sorted(
-        order[: max(max_nodes, 1)],
-        key=lambda i: (candidates[i].type, candidates[i].name, i),
-    )
-    kept = set(keep)
-    return View(
-        entities=tuple(candidates[i] for i in keep),
-        facts=tuple(f for f in facts if f.subject in kept or f.object in kept),
-        names={iri: e.name for iri, e in entities.items()},
-        degrees={iri: degrees[iri] for iri in keep},
-        total=len(entities),
-        focus=start,
-    )
 
 
 def _plain(text: str) -> str:
@@ -289,7 +101,7 @@ def _edge_key(fact: ViewFact) -> tuple[str, Predicate, str, str]:
 def _edge_groups(view: View, ids: dict[str, str]) -> dict[tuple, list[int]]:
     groups: dict[tuple, list[int]] = {}
     for index, fact in enumerate(view.facts):
-        if not _is_date(fact) and fact.subject in ids and fact.object in ids:
+        if not is_date(fact) and fact.subject in ids and fact.object in ids:
             groups.setdefault(_edge_key(fact), []).append(index)
     return groups
 

@@ -16,7 +16,8 @@ from graph.io import read_results
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
 from graph.namespaces import KG
 from graph.rdf import build_graph
-from graph.view import render_html, select_view
+from graph.subgraph import select_view
+from graph.view import render_html
 
 sync_api = pytest.importorskip(
     "playwright.sync_api",

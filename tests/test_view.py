@@ -17,7 +17,8 @@ from graph.io import read_results
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
 from graph.namespaces import KG, PREDICATE_TERMS
 from graph.rdf import build_graph, serialize
-from graph.view import PREDICATE_LABELS, TYPE_STYLES, render_html, select_view
+from graph.subgraph import select_view
+from graph.view import PREDICATE_LABELS, TYPE_STYLES, render_html
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = "<script>alert(1)</script>"
