@@ -41,6 +41,8 @@ _BAD_EVENT_STARTS = (*_BAD_STARTS, "要", "正式", "本次", "此次", "这次"
                      "重要", "有关", "召开", "参加", "出席", "主持")
 _STOP_CLASS = "的在了和与及同由经对把将向从是为等被并或、，。；：\\s\\d"
 _SUB_UNIT_SUFFIXES = ("党组", "书记处", "机关", "办公厅", "办公室", "分行", "支行")
+# one character of a quoted name; a print-layout line break may stand inside
+_QUOTED = r"(?:[^“”\n]|\n+(?=[^“”\n#]{1,20}”))"
 _PERIOD_RE = re.compile(r"“十[一二三四五六七八九]五”")  # “十三五”规划: a period, not a name
 _TITLE_RE = re.compile(r"《((?:[^《》\n]|\n+(?=[^《》\n#]{1,20}》)|《[^《》\n]*》){1,120})》")
 _QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”")
@@ -90,7 +92,7 @@ def find_policies(text: str, lex: Lexicon) -> list[Candidate]:
         if inner:
             found.append(Candidate(match.start(1), match.end(1), label))
     words = _alternation(lex.policy_words)
-    quoted = re.compile(rf"“[^“”\n]{{1,30}}”(?:{words})|“[^“”\n]{{2,30}}(?:{words})”")
+    quoted = re.compile(rf"“{_QUOTED}{{1,30}}”(?:{words})|“{_QUOTED}{{2,30}}(?:{words})”")
     for match in quoted.finditer(text):
         if not _PERIOD_RE.match(match.group()):
             found.append(Candidate(match.start(), match.end(), EntityType.POLICY))
@@ -131,8 +133,8 @@ def find_events(text: str, lex: Lexicon) -> list[Candidate]:
 def _quoted_campaigns(text: str, lex: Lexicon) -> list[Candidate]:
     words = _alternation(lex.campaign_words)
     pattern = re.compile(
-        rf"“[^“”\n]{{2,40}}”(?:为主题的|主题)?(?:{words})"
-        rf"|“[^“”\n]{{2,40}}(?:{words})”"
+        rf"“{_QUOTED}{{2,40}}”(?:为主题的|主题)?(?:{words})"
+        rf"|“{_QUOTED}{{2,40}}(?:{words})”"
     )
     return [Candidate(m.start(), m.end(), EntityType.EVENT) for m in pattern.finditer(text)]
 
@@ -317,6 +319,10 @@ def find_locations(text: str, lex: Lexicon) -> list[Candidate]:
     )
     found += [Candidate(m.start(1), m.end(1), EntityType.LOCATION, priority=2)
               for m in venue.finditer(text)]
+    abbrs = {d.abbr: d.name for d in lex.divisions if d.abbr}
+    travel = re.compile(rf"(?<=[在赴进抵来])([{''.join(abbrs)}])(?=召开|举行|举办|开幕|参加|出席)")
+    found += [Candidate(m.start(1), m.end(1), EntityType.LOCATION, abbrs[m.group(1)], 2)
+              for m in travel.finditer(text)]
     return found
 
 

@@ -19,6 +19,7 @@ class Division:
     name: str
     short: str
     level: str
+    abbr: str = ""  # one-character abbreviation (京, 沪, 粤), used only after 在/赴/进
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -83,7 +84,7 @@ def _load_cues(path: Path) -> dict[str, tuple[str, ...]]:
 def load_lexicon(folder: Path) -> Lexicon:
     """Load and validate every rule data file in `folder` (cached per folder)."""
     divisions = tuple(
-        Division(r["name"], r["short"], r["level"])
+        Division(r["name"], r["short"], r["level"], r.get("abbr", ""))
         for r in read_jsonl(folder / "divisions.jsonl", ("name", "short", "level"))
     )
 

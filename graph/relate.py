@@ -250,18 +250,15 @@ _CUE_PREDICATES = (
 
 
 def _paragraph_topic(text: str, sent: Sentence, topic: str | None) -> str | None:
-    """The organization a paragraph opens with: the subject of its elided clauses."""
+    """The organization the paragraph is about: the last sentence subject in it.
+
+    Chinese news drops the subject of sentences that continue a paragraph
+    (全总…。扎实开展“两学一做”学习教育), so they inherit it.
+    """
     if sent.start == 0 or text[sent.start - 1] == "\n":
         topic = None
-    if topic is None:
-        first = min(sent.of(EntityType.ORG), key=lambda m: m.start, default=None)
-        if first is not None and first.start - _paragraph_start(text, sent.start) <= 2:
-            return first.name
-    return topic
-
-
-def _paragraph_start(text: str, pos: int) -> int:
-    return text.rfind("\n", 0, pos) + 1
+    opener = _sentence_subject(sent, EntityType.ORG)
+    return opener.name if opener is not None else topic
 
 
 def find_relations(text: str, mentions: list[ResolvedMention], lex: Lexicon) -> list[Relation]:

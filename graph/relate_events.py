@@ -71,7 +71,7 @@ def _held_on(sent: Sentence, year: int | None) -> Iterator[Relation]:
             yield sent.evidence(Predicate.HELD_ON, event.name, lead[1])
     if not any(cue in sent.text for cue in _HOLD):
         return
-    inside = [(e.start - sent.start, e.end - sent.start) for e in events]
+    inside = [(m.start - sent.start, m.end - sent.start) for m in sent.mentions]
     dates = [(sent.start + p, d) for p, d in find_dates(sent.text, year)
              if not any(a <= p < b for a, b in inside)]
     for event, date in _pair(dates, events):

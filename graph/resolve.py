@@ -144,7 +144,7 @@ def resolve_mentions(text: str, cands: list[Candidate], lex: Lexicon) -> list[Re
         name = cand.name or surface
         if cand.label is EntityType.ORG:
             name = _resolve_org(name, cand.start, text, lex, found)
-        elif cand.label is EntityType.LOCATION:
+        elif cand.label is EntityType.LOCATION and not cand.name:
             name = _resolve_location(name, cand.start, text, lex, found)
         name = re.sub(r"\s+", "", name)
         resolved.append(ResolvedMention(cand.start, cand.end, surface, cand.label, name))
