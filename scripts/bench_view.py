@@ -16,15 +16,13 @@ from __future__ import annotations
 import argparse
 import logging
 import random
-import re
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from screenshot import ROOT, open_page
 
-from graph.io import write_atomic
+from graph.io import write_section
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
 from graph.rdf import build_graph
 from graph.view import DEFAULT_MAX_NODES, render_html
@@ -47,7 +45,6 @@ PLACES = (
     "山东河南湖北湖南广东广西海南四川贵州云南陕西甘肃"
 )
 ROLES = ["主席", "副主席", "兼职副主席", "书记处书记", "党组书记", "秘书长", "委员"]
-MARKERS = ("<!-- bench_view:start -->", "<!-- bench_view:end -->")
 
 
 def _names(rng: random.Random, count: int, make) -> list[str]:
@@ -133,7 +130,6 @@ def _section(
 ) -> str:
     build_s, render_s = times
     return "\n".join([
-        MARKERS[0],
         "### HTML view benchmark",
         "",
         f"`{command}` (headless Debian Chromium, 2 shared CPU cores):",
@@ -144,22 +140,7 @@ def _section(
         f"- page open → network stabilized and physics stopped: median"
         f" **{statistics.median(ready):.1f} s** over {len(ready)} runs"
         f" ({', '.join(f'{r:.1f}' for r in ready)} s); goal < 5 s",
-        MARKERS[1],
-        "",
     ])  # fmt: skip
-
-
-def _write_section(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    pattern = re.compile(
-        re.escape(MARKERS[0]) + ".*?" + re.escape(MARKERS[1]) + "\n?", re.S
-    )
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else text + "\n" + section
-    )
-    write_atomic(path, text.lstrip("\n"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     section = _section(command, args.entities, nodes, (build_s, render_s), ready)
     logger.info("%s", section)
     if not args.no_write:
-        _write_section(ROOT / "docs" / "_view_sections.md", section)
+        write_section(ROOT / "docs" / "BENCHMARKS.md", "bench_view", section)
     return 0 if statistics.median(ready) < 5 else 1
 
 
