@@ -231,10 +231,10 @@ def _cue_relations(
             subjects.append(opener.name)
         if not subjects and opener is not None:
             subjects = [opener.name]
-        if not subjects:
-            subjects = _subjects_before(sent, start, text, EntityType.ORG, clause=False)
         if not subjects and topic and start - sent.start < 12:
             subjects = [topic]
+        if not subjects:
+            subjects = _subjects_before(sent, start, text, EntityType.ORG, clause=False)
         if not objects:
             objects = _passive_objects(text, sent, start, obj_label)
         for subj in subjects:
