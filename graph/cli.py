@@ -70,8 +70,10 @@ def extract(
         raise _fail(exc) from exc
     _report(problems)
     for result in results:
-        typer.echo(f"{result.doc}: {len(result.entities)} entities, "
-                   f"{len(result.relations)} relations")
+        typer.echo(
+            f"{result.doc}: {len(result.entities)} entities, "
+            f"{len(result.relations)} relations"
+        )
     typer.echo(f"wrote {len(results)} JSON files to {out}")
     if problems and not results:
         raise typer.Exit(1)
@@ -101,8 +103,10 @@ def build(
         raise _fail(exc) from exc
     _report(problems)
     for result in results:
-        typer.echo(f"{result.doc}: {len(result.entities)} entities, "
-                   f"{len(result.relations)} relations")
+        typer.echo(
+            f"{result.doc}: {len(result.entities)} entities, "
+            f"{len(result.relations)} relations"
+        )
     for label, path in written.items():
         typer.echo(f"{label}: {path}")
     typer.echo(f"built in {time.perf_counter() - started:.1f} s")

@@ -16,8 +16,22 @@ from .model import ROLE_PREDICATES, DocResult, Entity, Predicate, Relation
 
 __all__ = ["Score", "normalize", "evaluate", "format_scores"]
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"',
-                         "‘": "'", "’": "'", "《": None, "》": None, "〈": None, "〉": None})
+_QUOTES = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "「": '"',
+        "」": '"',
+        "『": '"',
+        "』": '"',
+        "‘": "'",
+        "’": "'",
+        "《": None,
+        "》": None,
+        "〈": None,
+        "〉": None,
+    }
+)
 
 
 @dataclass(slots=True)
@@ -57,7 +71,9 @@ def _keys(entity: Entity) -> set[str]:
     return {normalize(n) for n in (entity.name, *entity.aliases) if normalize(n)}
 
 
-def _match_entities(gold: tuple[Entity, ...], pred: tuple[Entity, ...]) -> dict[int, int]:
+def _match_entities(
+    gold: tuple[Entity, ...], pred: tuple[Entity, ...]
+) -> dict[int, int]:
     """Match predicted to gold entities one to one (pred index -> gold index).
 
     A predicted entity may match a gold one of its type through any key that
@@ -95,7 +111,11 @@ def _match_entities(gold: tuple[Entity, ...], pred: tuple[Entity, ...]) -> dict[
 
 def _relation_key(rel: Relation, translate) -> tuple[str, str, str, str]:
     role = normalize(rel.role) if rel.predicate in ROLE_PREDICATES else ""
-    obj = normalize(rel.object) if rel.predicate is Predicate.HELD_ON else translate(rel.object)
+    obj = (
+        normalize(rel.object)
+        if rel.predicate is Predicate.HELD_ON
+        else translate(rel.object)
+    )
     return (translate(rel.subject), rel.predicate.value, obj, role)
 
 
@@ -103,7 +123,9 @@ def _same(gold: tuple[str, ...], pred: tuple[str, ...]) -> bool:
     if gold[:2] != pred[:2] or gold[3] != pred[3]:
         return False
     if gold[1] == Predicate.HELD_ON.value:
-        return pred[2].startswith(gold[2]) and pred[2][len(gold[2]) : len(gold[2]) + 1] in ("", "-")
+        return pred[2].startswith(gold[2]) and pred[2][
+            len(gold[2]) : len(gold[2]) + 1
+        ] in ("", "-")
     return gold[2] == pred[2]
 
 
@@ -128,7 +150,9 @@ def _translator(gold: DocResult, pred: DocResult, matched: dict[int, int]):
     return translate
 
 
-def _score_doc(gold: DocResult, pred: DocResult, rows: dict[tuple[str, str], Score]) -> None:
+def _score_doc(
+    gold: DocResult, pred: DocResult, rows: dict[tuple[str, str], Score]
+) -> None:
     matched = _match_entities(gold.entities, pred.entities)
     for pi, p in enumerate(pred.entities):
         score = rows[("entity", p.type.value)]
@@ -147,7 +171,9 @@ def _score_doc(gold: DocResult, pred: DocResult, rows: dict[tuple[str, str], Sco
         rows[("relation", key[1])].fn += 1
 
 
-def evaluate(gold: list[DocResult], pred: list[DocResult]) -> dict[tuple[str, str], Score]:
+def evaluate(
+    gold: list[DocResult], pred: list[DocResult]
+) -> dict[tuple[str, str], Score]:
     """Score predictions per (kind, label), with ("entity"|"relation", "ALL") totals."""
     by_doc = {p.doc: p for p in pred}
     rows: dict[tuple[str, str], Score] = defaultdict(Score)
@@ -157,18 +183,29 @@ def evaluate(gold: list[DocResult], pred: list[DocResult]) -> dict[tuple[str, st
         total = Score()
         for (k, _), s in list(rows.items()):
             if k == kind:
-                total.tp, total.fp, total.fn = total.tp + s.tp, total.fp + s.fp, total.fn + s.fn
+                total.tp, total.fp, total.fn = (
+                    total.tp + s.tp,
+                    total.fp + s.fp,
+                    total.fn + s.fn,
+                )
         rows[(kind, "ALL")] = total
     return dict(rows)
 
 
 def format_scores(rows: dict[tuple[str, str], Score]) -> str:
     """Render the scores as a table, one row per type or predicate, ALL last."""
-    lines = [f"{'kind':<9} {'label':<16} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}"]
+    lines = [
+        f"{'kind':<9} {'label':<16} {'P':>6} {'R':>6} {'F1':>6} "
+        f"{'tp':>5} {'fp':>5} {'fn':>5}"
+    ]
     for kind in ("entity", "relation"):
-        labels = sorted(label for k, label in rows if k == kind and label != "ALL") + ["ALL"]
+        labels = sorted(label for k, label in rows if k == kind and label != "ALL") + [
+            "ALL"
+        ]
         for label in labels:
             s = rows[(kind, label)]
-            lines.append(f"{kind:<9} {label:<16} {s.precision:>6.3f} {s.recall:>6.3f} "
-                         f"{s.f1:>6.3f} {s.tp:>5} {s.fp:>5} {s.fn:>5}")
+            lines.append(
+                f"{kind:<9} {label:<16} {s.precision:>6.3f} {s.recall:>6.3f} "
+                f"{s.f1:>6.3f} {s.tp:>5} {s.fp:>5} {s.fn:>5}"
+            )
     return "\n".join(lines)

@@ -19,7 +19,9 @@ def extract(doc: Doc, name: str) -> DocResult:
     """
     entities: list[Entity] = list(doc._.kg_entities or [])
     types = {e.name: e.type for e in entities}
-    relations = _first_evidence(r for r in (doc._.kg_relations or []) if _is_sound(r, types))
+    relations = _first_evidence(
+        r for r in (doc._.kg_relations or []) if _is_sound(r, types)
+    )
     return DocResult(doc=name, entities=tuple(entities), relations=tuple(relations))
 
 
@@ -42,7 +44,9 @@ def _first_evidence(relations: Iterable[Relation]) -> list[Relation]:
 def _is_vaguer(rel: Relation, dates: dict[str, set[str]]) -> bool:
     if rel.predicate is not Predicate.HELD_ON:
         return False
-    return any(d != rel.object and d.startswith(rel.object + "-") for d in dates[rel.subject])
+    return any(
+        d != rel.object and d.startswith(rel.object + "-") for d in dates[rel.subject]
+    )
 
 
 _SIGNATURES = {

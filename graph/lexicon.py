@@ -75,7 +75,9 @@ def _load_cues(path: Path) -> dict[str, tuple[str, ...]]:
     cues: dict[str, tuple[str, ...]] = {}
     for record in read_jsonl(path, ("predicate", "cues")):
         if not isinstance(record["cues"], list):
-            raise ResourceError(f"{path.name}: 'cues' of {record['predicate']} not a list")
+            raise ResourceError(
+                f"{path.name}: 'cues' of {record['predicate']} not a list"
+            )
         cues[record["predicate"]] = _longest_first(record["cues"])
     return cues
 

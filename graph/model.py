@@ -90,7 +90,9 @@ class Entity:
             type=EntityType(data["type"]),
             name=str(data["name"]),
             aliases=tuple(sorted(set(data.get("aliases") or []))),
-            mentions=tuple(sorted(Mention.from_dict(m) for m in data.get("mentions", []))),
+            mentions=tuple(
+                sorted(Mention.from_dict(m) for m in data.get("mentions", []))
+            ),
         )
 
 

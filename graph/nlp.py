@@ -22,15 +22,17 @@ def has_ner_model(settings: Settings) -> bool:
 
 
 def make_nlp(settings: Settings | None = None) -> Language:
-    """Build the pipeline: sentencizer, NER model (if any), entities, aliases, relations."""
+    """Build the pipeline: sentencizer, NER model, entities, aliases, relations."""
     settings = settings or Settings()
     nlp = spacy.blank("zh")
     nlp.add_pipe("sentencizer", config={"punct_chars": _SENTENCE_PUNCT})
     if settings.use_ner and has_ner_model(settings):
         nlp.add_pipe("kg_model_ner", config={"path": str(settings.ner_model)})
     elif settings.use_ner:
-        logger.warning("no NER model at %s; people and places come from rules only",
-                       settings.ner_model)
+        logger.warning(
+            "no NER model at %s; people and places come from rules only",
+            settings.ner_model,
+        )
     resources = {"resources": str(settings.resources)}
     nlp.add_pipe("kg_entities", config=resources)
     nlp.add_pipe("kg_aliases", config=resources)

@@ -22,7 +22,9 @@ __all__ = ["extract_texts", "extract_paths", "build_outputs"]
 logger = logging.getLogger(__name__)
 
 
-def extract_texts(texts: Iterable[tuple[str, str]], settings: Settings) -> list[DocResult]:
+def extract_texts(
+    texts: Iterable[tuple[str, str]], settings: Settings
+) -> list[DocResult]:
     """Extract (name, text) pairs with one pipeline."""
     nlp = make_nlp(settings)
     return [extract(nlp(text), name) for name, text in texts]

@@ -87,7 +87,9 @@ def _add_entity(graph: Graph, entity: Entity, doc_node: URIRef) -> None:
     graph.add((node, KG.mentionedIn, doc_node))
 
 
-def _object_node(rel: Relation, types: dict[str, EntityType]) -> URIRef | Literal | None:
+def _object_node(
+    rel: Relation, types: dict[str, EntityType]
+) -> URIRef | Literal | None:
     if rel.predicate is Predicate.HELD_ON:
         return date_literal(rel.object)
     if rel.object not in types:

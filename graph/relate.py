@@ -17,7 +17,23 @@ from .resolve import ResolvedMention
 __all__ = ["Sentence", "split_sentences", "find_relations"]
 
 _SENTENCE_END = re.compile(r"[。！？；!?;]+|\n+")
-_LINE_END = ("。", "！", "？", "；", "：", "…", "”", "」", "』", "）", ")", "!", "?", ";", ":")
+_LINE_END = (
+    "。",
+    "！",
+    "？",
+    "；",
+    "：",
+    "…",
+    "”",
+    "」",
+    "』",
+    "）",
+    ")",
+    "!",
+    "?",
+    ";",
+    ":",
+)
 _COORD = ("、", "与", "和", "及", "会同", "联合", "同")
 _PARTNER = ("联合", "会同", "协同")
 _CLAUSE = "，,；;：:"
@@ -35,7 +51,9 @@ class Sentence:
     def of(self, label: EntityType) -> list[ResolvedMention]:
         return [m for m in self.mentions if m.label is label]
 
-    def evidence(self, pred: Predicate, subj: str, obj: str, role: str = "") -> Relation:
+    def evidence(
+        self, pred: Predicate, subj: str, obj: str, role: str = ""
+    ) -> Relation:
         return Relation(subj, pred, obj, role, self.text.strip(), self.start, self.end)
 
 
@@ -58,7 +76,11 @@ def split_sentences(text: str, mentions: list[ResolvedMention]) -> list[Sentence
     sentences, start = [], 0
     for match in _SENTENCE_END.finditer(text + "\n"):
         end = min(match.end(), len(text))
-        if match.group()[0] == "\n" and end < len(text) and _is_broken_line(text, start, match.start()):
+        if (
+            match.group()[0] == "\n"
+            and end < len(text)
+            and _is_broken_line(text, start, match.start())
+        ):
             continue
         chunk = text[start:end]
         if chunk.strip():
@@ -75,14 +97,18 @@ def _role_ending_at(text: str, pos: int, lex: Lexicon) -> str:
     return ""
 
 
-def _mention_ending_at(sent: Sentence, pos: int, label: EntityType) -> ResolvedMention | None:
+def _mention_ending_at(
+    sent: Sentence, pos: int, label: EntityType
+) -> ResolvedMention | None:
     for m in sent.of(label):
         if m.end == pos:
             return m
     return None
 
 
-def _post_chain(text: str, pos: int, sent: Sentence, lex: Lexicon) -> list[tuple[str, str]]:
+def _post_chain(
+    text: str, pos: int, sent: Sentence, lex: Lexicon
+) -> list[tuple[str, str]]:
     """Read `ORG post、post、ORG post` backwards from `pos`; return (org, post)."""
     chain: list[tuple[ResolvedMention | None, str]] = []
     while True:
@@ -92,8 +118,14 @@ def _post_chain(text: str, pos: int, sent: Sentence, lex: Lexicon) -> list[tuple
         if not roles:
             break
         # prefer the post that leaves an organization right before it (省总工会|主席)
-        role = next((r for r in roles if _mention_ending_at(sent, pos - len(r), EntityType.ORG)),
-                    roles[0])
+        role = next(
+            (
+                r
+                for r in roles
+                if _mention_ending_at(sent, pos - len(r), EntityType.ORG)
+            ),
+            roles[0],
+        )
         pos -= len(role)
         org = _mention_ending_at(sent, pos, EntityType.ORG)
         chain.append((org, role))
@@ -150,7 +182,9 @@ def _parenthesis(text: str, pos: int) -> str:
     return match.group() if match else ""
 
 
-def _cue_positions(text: str, cues: tuple[str, ...], start: int) -> list[tuple[int, int]]:
+def _cue_positions(
+    text: str, cues: tuple[str, ...], start: int
+) -> list[tuple[int, int]]:
     found, pos = [], 0
     pattern = re.compile("|".join(re.escape(c) for c in cues))
     for match in pattern.finditer(text):
@@ -163,13 +197,15 @@ def _cue_positions(text: str, cues: tuple[str, ...], start: int) -> list[tuple[i
 def _subjects_before(
     sent: Sentence, pos: int, text: str, label: EntityType, *, clause: bool = True
 ) -> list[str]:
-    """The nearest subject before `pos` (in its clause), plus those coordinated with it."""
+    """The nearest subject before `pos` (in its clause) and those coordinated."""
     head = sent.text[: pos - sent.start]
     clause_start = sent.start
     if clause:
         clause_start += max((head.rfind(c) + 1 for c in _CLAUSE), default=0)
-    before = sorted((m for m in sent.of(label) if clause_start <= m.start and m.end <= pos),
-                    key=lambda m: -m.end)
+    before = sorted(
+        (m for m in sent.of(label) if clause_start <= m.start and m.end <= pos),
+        key=lambda m: -m.end,
+    )
     if not before:
         return []
     chosen = [before[0]]
@@ -220,11 +256,15 @@ def _cue_relations(
     obj_label: EntityType,
     topic: str | None = None,
 ) -> Iterator[Relation]:
-    all_cues = sorted({c for cues in lex.cues.values() for c in cues}, key=len, reverse=True)
+    all_cues = sorted(
+        {c for cues in lex.cues.values() for c in cues}, key=len, reverse=True
+    )
     every = _cue_positions(sent.text, tuple(all_cues), sent.start)
     for start, end in _cue_positions(sent.text, lex.cues[pred.value], sent.start):
         stop = next((s for s, _ in every if s >= end), sent.end)
-        objects = [m for m in sent.of(obj_label) if end <= m.start < min(stop, end + 60)]
+        objects = [
+            m for m in sent.of(obj_label) if end <= m.start < min(stop, end + 60)
+        ]
         subjects = _subjects_before(sent, start, text, EntityType.ORG)
         opener = _sentence_subject(sent, EntityType.ORG)
         if opener is not None and subjects and _is_partner(text, sent, subjects, start):
@@ -261,7 +301,9 @@ def _paragraph_topic(text: str, sent: Sentence, topic: str | None) -> str | None
     return opener.name if opener is not None else topic
 
 
-def find_relations(text: str, mentions: list[ResolvedMention], lex: Lexicon) -> list[Relation]:
+def find_relations(
+    text: str, mentions: list[ResolvedMention], lex: Lexicon
+) -> list[Relation]:
     """Find every relation of the seven predicates in the document."""
     from .relate_events import event_relations
 

@@ -18,7 +18,19 @@ _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
 _YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(?!\d{1,2}日)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年(?!\d{1,2}月)")
 _THIS_YEAR = re.compile(r"今年")
-_HOLD = ("召开", "举行", "举办", "开幕", "闭幕", "选举", "推选", "开幕式", "揭晓", "启动", "开展")
+_HOLD = (
+    "召开",
+    "举行",
+    "举办",
+    "开幕",
+    "闭幕",
+    "选举",
+    "推选",
+    "开幕式",
+    "揭晓",
+    "启动",
+    "开展",
+)
 _JOIN = ("并", "和", "、", "及")
 _HOLD_AFTER = re.compile(r"(?:隆重|正式|顺利|胜利|盛大)?(?:" + "|".join(_HOLD) + ")")
 
@@ -51,10 +63,13 @@ def find_dates(text: str, year: int | None) -> list[tuple[int, str]]:
     return sorted(found.items())
 
 
-def _pair(items: list[tuple[int, str]], events: list[ResolvedMention]) -> Iterator[tuple[ResolvedMention, str]]:
+def _pair(
+    items: list[tuple[int, str]], events: list[ResolvedMention]
+) -> Iterator[tuple[ResolvedMention, str]]:
     """Pair values with events: in order when counts agree, else the nearest event."""
     if len(items) == len(events) > 1:
-        yield from zip(sorted(events, key=lambda e: e.start), (v for _, v in items))
+        values = [v for _, v in items]
+        yield from zip(sorted(events, key=lambda e: e.start), values, strict=True)
         return
     for pos, value in items:
         event = min(events, key=lambda e: abs(e.start - pos))
@@ -72,8 +87,11 @@ def _held_on(sent: Sentence, year: int | None) -> Iterator[Relation]:
     if not any(cue in sent.text for cue in _HOLD):
         return
     inside = [(m.start - sent.start, m.end - sent.start) for m in sent.mentions]
-    dates = [(sent.start + p, d) for p, d in find_dates(sent.text, year)
-             if not any(a <= p < b for a, b in inside)]
+    dates = [
+        (sent.start + p, d)
+        for p, d in find_dates(sent.text, year)
+        if not any(a <= p < b for a, b in inside)
+    ]
     for event, date in _pair(dates, events):
         yield sent.evidence(Predicate.HELD_ON, event.name, date)
 
@@ -130,13 +148,19 @@ def _event_for(
     return after[0].name if after else current
 
 
-def _participants(text: str, sent: Sentence, lex: Lexicon, current: str | None) -> Iterator[Relation]:
+def _participants(
+    text: str, sent: Sentence, lex: Lexicon, current: str | None
+) -> Iterator[Relation]:
     cues = lex.cues["participated_in"]
     persons = sorted(sent.of(EntityType.PERSON), key=lambda m: m.start)
     events = sent.of(EntityType.EVENT)
     group: list[ResolvedMention] = []
     for person in persons:
-        group = group + [person] if group and text[group[-1].end : person.start] == "、" else [person]
+        group = (
+            group + [person]
+            if group and text[group[-1].end : person.start] == "、"
+            else [person]
+        )
         roles = _roles_after(text, person.end, cues)
         if not roles:
             continue
@@ -159,8 +183,13 @@ def _speech_bylines(text: str, sentences: list[Sentence]) -> Iterator[Relation]:
     A byline is a short line that ends with a person's name (中共辽宁省委常委、
     省总工会主席 赵国强); the subtitle names the event the speeches were made at.
     """
-    subtitles = [(s, m) for s in sentences if (m := _SPEECH.search(s.text))
-                 and s.of(EntityType.EVENT) and not s.of(EntityType.PERSON)]
+    subtitles = [
+        (s, m)
+        for s in sentences
+        if (m := _SPEECH.search(s.text))
+        and s.of(EntityType.EVENT)
+        and not s.of(EntityType.PERSON)
+    ]
     if not subtitles:
         return
     subtitle, match = subtitles[0]
@@ -169,8 +198,15 @@ def _speech_bylines(text: str, sentences: list[Sentence]) -> Iterator[Relation]:
         persons = sent.of(EntityType.PERSON)
         line = sent.text.strip()
         if persons and len(line) < 40 and line.endswith(persons[-1].text):
-            yield Relation(persons[-1].name, Predicate.PARTICIPATED_IN, event, match.group(2),
-                           subtitle.text.strip(), subtitle.start, subtitle.end)
+            yield Relation(
+                persons[-1].name,
+                Predicate.PARTICIPATED_IN,
+                event,
+                match.group(2),
+                subtitle.text.strip(),
+                subtitle.start,
+                subtitle.end,
+            )
 
 
 def _elected(text: str, sent: Sentence) -> Iterator[Relation]:
@@ -181,7 +217,9 @@ def _elected(text: str, sent: Sentence) -> Iterator[Relation]:
             continue
         for person in sent.of(EntityType.PERSON):
             if person.start > event.end and text[person.end : person.end + 1] == "为":
-                yield sent.evidence(Predicate.PARTICIPATED_IN, person.name, event.name, "当选")
+                yield sent.evidence(
+                    Predicate.PARTICIPATED_IN, person.name, event.name, "当选"
+                )
 
 
 _MEETING_ENDS = ("会", "会议", "全会", "班", "论坛", "峰会", "大会")
@@ -191,7 +229,9 @@ def _is_meeting(event: ResolvedMention) -> bool:
     return event.text.endswith(_MEETING_ENDS)
 
 
-def event_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Relation]:
+def event_relations(
+    text: str, sentences: list[Sentence], lex: Lexicon
+) -> list[Relation]:
     """Find participated_in, held_on and held_in relations in the document."""
     year = document_year(text)
     out: list[Relation] = []

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .finders import Candidate
 from .lexicon import Division, Lexicon
@@ -49,8 +49,11 @@ def comparison_key(label: EntityType, text: str) -> str:
 
 
 def _divisions_in(text: str, lex: Lexicon) -> list[tuple[int, Division]]:
-    names = sorted({d.name for d in lex.divisions} | {d.short for d in lex.divisions},
-                   key=len, reverse=True)
+    names = sorted(
+        {d.name for d in lex.divisions} | {d.short for d in lex.divisions},
+        key=len,
+        reverse=True,
+    )
     pattern = re.compile("|".join(re.escape(n) for n in names if len(n) >= 2))
     found = []
     for match in pattern.finditer(text):
@@ -90,7 +93,10 @@ def _heading_lines(text: str, pos: int) -> Iterator[tuple[int, int]]:
     while end > 0:
         start = text.rfind("\n", 0, end) + 1
         line = text[start:end].strip()
-        if line and (line.startswith("#") or (len(line) <= 40 and line[-1] not in "。！？；：，,")):
+        if line and (
+            line.startswith("#")
+            or (len(line) <= 40 and line[-1] not in "。！？；：，,")
+        ):
             yield start, end
         end = start - 1
 
@@ -116,14 +122,20 @@ def _resolve_org(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
             if text.startswith(form) and text[len(form) :] in ("总", "总工会"):
                 return division.name + "总工会"
             rest = text[len(form) :]
-            if text.startswith(form) and rest[:1] == "委" and not rest.startswith("委员"):
+            if (
+                text.startswith(form)
+                and rest[:1] == "委"
+                and not rest.startswith("委员")
+            ):
                 return "中共" + division.name + text[len(form) :]
     return text
 
 
 @lru_cache(maxsize=4)
 def _aliases_longest_first(lex: Lexicon) -> tuple[str, ...]:
-    return tuple(sorted((a for a in lex.org_aliases if len(a) >= 2), key=len, reverse=True))
+    return tuple(
+        sorted((a for a in lex.org_aliases if len(a) >= 2), key=len, reverse=True)
+    )
 
 
 def _resolve_location(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
@@ -135,7 +147,9 @@ def _resolve_location(text: str, pos: int, doc: str, lex: Lexicon, found) -> str
     return division.name if division is not None else text
 
 
-def resolve_mentions(text: str, cands: list[Candidate], lex: Lexicon) -> list[ResolvedMention]:
+def resolve_mentions(
+    text: str, cands: list[Candidate], lex: Lexicon
+) -> list[ResolvedMention]:
     """Give every candidate mention its canonical entity name."""
     found = _divisions_in(text, lex)
     resolved = []
@@ -147,7 +161,9 @@ def resolve_mentions(text: str, cands: list[Candidate], lex: Lexicon) -> list[Re
         elif cand.label is EntityType.LOCATION and not cand.name:
             name = _resolve_location(name, cand.start, text, lex, found)
         name = re.sub(r"\s+", "", name)
-        resolved.append(ResolvedMention(cand.start, cand.end, surface, cand.label, name))
+        resolved.append(
+            ResolvedMention(cand.start, cand.end, surface, cand.label, name)
+        )
     return _merge_variants(resolved)
 
 
@@ -165,7 +181,9 @@ def _merge_variants(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
         if len(m.name) > len(best.get(key, "")):
             best[key] = m.name
     _join_sessions(best)
-    persons = sorted({m.name for m in mentions if m.label is EntityType.PERSON}, key=len)
+    persons = sorted(
+        {m.name for m in mentions if m.label is EntityType.PERSON}, key=len
+    )
     renamed = []
     for m in mentions:
         name = best[(m.label, comparison_key(m.label, m.name))]
@@ -194,7 +212,9 @@ def build_entities(mentions: list[ResolvedMention]) -> list[Entity]:
     entities = []
     for (label, name), group in groups.items():
         surfaces = {re.sub(r"\s+", "", m.text) for m in group}
-        surfaces |= {comparison_key(label, s) for s in surfaces if label is not EntityType.ORG}
+        surfaces |= {
+            comparison_key(label, s) for s in surfaces if label is not EntityType.ORG
+        }
         aliases = tuple(sorted(s for s in surfaces if s and s != name))
         mentions_ = tuple(sorted(Mention(m.start, m.end, m.text) for m in group))
         entities.append(Entity(label, name, aliases, mentions_))

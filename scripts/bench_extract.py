@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Score extraction on the sample corpus (rules only, and with the NER model) and time it.
+"""Score and time extraction on the sample corpus, with and without the NER model.
 
 Writes the table, with the command that produced it, to docs/BENCHMARKS.md
 (section `bench_extract`).
@@ -21,19 +21,43 @@ from graph.nlp import has_ner_model
 from graph.pipeline import build_outputs, extract_paths
 from graph.settings import PROJECT_DIR, Settings
 
-LABELS = [("entity", t) for t in ("PERSON", "ORG", "LOCATION", "POLICY", "EVENT", "ALL")] + [
-    ("relation", p) for p in ("holds_position", "issued", "approved", "organized",
-                              "participated_in", "held_on", "held_in", "ALL")]
+LABELS = [
+    ("entity", t) for t in ("PERSON", "ORG", "LOCATION", "POLICY", "EVENT", "ALL")
+] + [
+    ("relation", p)
+    for p in (
+        "holds_position",
+        "issued",
+        "approved",
+        "organized",
+        "participated_in",
+        "held_on",
+        "held_in",
+        "ALL",
+    )
+]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=PROJECT_DIR / "data" / "corpus",
-                        help="folder of .txt documents (default: the sample corpus)")
-    parser.add_argument("--gold", type=Path, default=PROJECT_DIR / "data" / "gold",
-                        help="folder of gold *.json answer keys")
-    parser.add_argument("--markdown", type=Path, default=PROJECT_DIR / "docs" / "BENCHMARKS.md",
-                        help="file whose bench_extract section is rewritten")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=PROJECT_DIR / "data" / "corpus",
+        help="folder of .txt documents (default: the sample corpus)",
+    )
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        default=PROJECT_DIR / "data" / "gold",
+        help="folder of gold *.json answer keys",
+    )
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        default=PROJECT_DIR / "docs" / "BENCHMARKS.md",
+        help="file whose bench_extract section is rewritten",
+    )
     return parser.parse_args(argv)
 
 
@@ -53,25 +77,37 @@ def time_build(corpus: Path) -> float:
         return time.perf_counter() - started
 
 
-def render(runs: dict[str, tuple[dict, float]], build_seconds: float, chars: int) -> str:
+def render(
+    runs: dict[str, tuple[dict, float]], build_seconds: float, chars: int
+) -> str:
     names = list(runs)
-    lines = ["### Extraction quality (sample corpus against the gold answer keys)", "",
-             "Command: `python scripts/bench_extract.py` (scores with graph/evaluate.py, "
-             "the rules of docs/GUIDELINES.md)", "",
-             "| kind | label | " + " | ".join(f"{n} P / R / F1" for n in names) + " |",
-             "|---|---|" + "---|" * len(names)]
+    lines = [
+        "### Extraction quality (sample corpus against the gold answer keys)",
+        "",
+        "Command: `python scripts/bench_extract.py` (scores with graph/evaluate.py, "
+        "the rules of docs/GUIDELINES.md)",
+        "",
+        "| kind | label | " + " | ".join(f"{n} P / R / F1" for n in names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
     for kind, label in LABELS:
         cells = []
         for name in names:
             row = runs[name][0].get((kind, label))
-            cells.append(f"{row.precision:.3f} / {row.recall:.3f} / **{row.f1:.3f}**"
-                         if row else "–")
+            cells.append(
+                f"{row.precision:.3f} / {row.recall:.3f} / **{row.f1:.3f}**"
+                if row
+                else "–"
+            )
         lines.append(f"| {kind} | {label} | " + " | ".join(cells) + " |")
     lines += ["", "| run | extraction time | chars/s |", "|---|---|---|"]
     for name, (_, seconds) in runs.items():
         lines.append(f"| {name} | {seconds:.2f} s | {chars / seconds:,.0f} |")
-    lines += ["", f"`kg build` on the sample corpus ({chars:,} characters, 5 documents, "
-              f"all outputs including the store): **{build_seconds:.1f} s**."]
+    lines += [
+        "",
+        f"`kg build` on the sample corpus ({chars:,} characters, 5 documents, "
+        f"all outputs including the store): **{build_seconds:.1f} s**.",
+    ]
     return "\n".join(lines)
 
 

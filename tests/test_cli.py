@@ -33,15 +33,27 @@ def test_build_writes_every_output(built):
 
 
 def test_build_json_is_in_the_gold_format(built):
-    data = json.loads((built / "json" / "003_5190ecaf4caf65d3.txt.json").read_text("utf-8"))
+    data = json.loads(
+        (built / "json" / "003_5190ecaf4caf65d3.txt.json").read_text("utf-8")
+    )
     assert data["doc"] == "003_5190ecaf4caf65d3.txt"
     assert {"type", "name", "aliases"} <= set(data["entities"][0])
     assert {"subject", "predicate", "object", "evidence"} <= set(data["relations"][0])
 
 
 def test_query_answers_posts_of_a_person(built):
-    result = runner.invoke(app, ["query", str(built / "graph.ttl"), "--name", "posts-of",
-                                 "巨晓林", "--format", "json"])
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            str(built / "graph.ttl"),
+            "--name",
+            "posts-of",
+            "巨晓林",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)["results"]["bindings"]
     posts = {(r["role"]["value"], r["organization"]["value"]) for r in rows}
@@ -65,7 +77,9 @@ def test_extract_bad_files_are_named_and_others_still_written(tmp_path):
 
 
 def test_extract_nothing_readable_exits_1(tmp_path):
-    result = runner.invoke(app, ["extract", str(tmp_path / "missing"), "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["extract", str(tmp_path / "missing"), "--out", str(tmp_path)]
+    )
     assert result.exit_code == 1
     assert "no such file or folder" in result.output
 

@@ -44,8 +44,10 @@ def test_write_atomic_leaves_no_temporary_files(tmp_path):
 
 def test_bad_data_file_line_is_named(tmp_path):
     path = tmp_path / "entities.jsonl"
-    path.write_text('{"label": "ORG", "pattern": "全总", "id": "x"}\n{"label": "ORG"}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"label": "ORG", "pattern": "全总", "id": "x"}\n{"label": "ORG"}\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ResourceError, match="entities.jsonl:2: missing 'pattern'"):
         list(read_jsonl(path, ("label", "pattern", "id")))
 
@@ -62,11 +64,17 @@ def test_gold_files_read_as_results():
 def test_data_files_are_sorted_and_unique(name):
     path = Settings().resources / name
     if path.suffix == ".txt":
-        items = [line for line in path.read_text(encoding="utf-8").splitlines()
-                 if line and not line.startswith("#")]
+        items = [
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")
+        ]
     elif path.suffix == ".jsonl":
-        items = [json.dumps(json.loads(line), sort_keys=True, ensure_ascii=False)
-                 for line in path.read_text(encoding="utf-8").splitlines() if line]
+        items = [
+            json.dumps(json.loads(line), sort_keys=True, ensure_ascii=False)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line
+        ]
     else:
         pytest.skip(f"{name}: not a list file")
     assert items == sorted(set(items)), f"{name} is not sorted and free of duplicates"

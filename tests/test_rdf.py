@@ -34,9 +34,13 @@ def test_ntriples_round_trip_is_isomorphic(corpus_graph):
 
 
 def test_second_parser_reads_both_serializations(corpus_graph):
-    for fmt, mime in (("turtle", pyoxigraph.RdfFormat.TURTLE),
-                      ("nt", pyoxigraph.RdfFormat.N_TRIPLES)):
-        quads = list(pyoxigraph.parse(serialize(corpus_graph, fmt).encode("utf-8"), mime))
+    for fmt, mime in (
+        ("turtle", pyoxigraph.RdfFormat.TURTLE),
+        ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
+    ):
+        quads = list(
+            pyoxigraph.parse(serialize(corpus_graph, fmt).encode("utf-8"), mime)
+        )
         assert len(quads) == len(corpus_graph)
 
 
@@ -65,10 +69,21 @@ def test_shapes_reject_a_fact_without_evidence(corpus_graph):
 def test_post_is_an_org_membership_with_role():
     doc = DocResult(
         doc="a.txt",
-        entities=(Entity(EntityType.PERSON, "巨晓林"),
-                  Entity(EntityType.ORG, "中华全国总工会", ("全总",))),
-        relations=(Relation("巨晓林", Predicate.HOLDS_POSITION, "中华全国总工会",
-                            "兼职副主席", "巨晓林当选兼职副主席", 0, 10),),
+        entities=(
+            Entity(EntityType.PERSON, "巨晓林"),
+            Entity(EntityType.ORG, "中华全国总工会", ("全总",)),
+        ),
+        relations=(
+            Relation(
+                "巨晓林",
+                Predicate.HOLDS_POSITION,
+                "中华全国总工会",
+                "兼职副主席",
+                "巨晓林当选兼职副主席",
+                0,
+                10,
+            ),
+        ),
     )
     g = build_graph([doc])
     person = entity_iri(EntityType.PERSON, "巨晓林")

@@ -27,11 +27,16 @@ class AliasResolver:
         return doc
 
 
-@Language.factory("kg_aliases", default_config={"resources": ""},
-                  requires=["doc._.kg_candidates"],
-                  assigns=["doc._.kg_mentions", "doc._.kg_entities"])
+@Language.factory(
+    "kg_aliases",
+    default_config={"resources": ""},
+    requires=["doc._.kg_candidates"],
+    assigns=["doc._.kg_mentions", "doc._.kg_entities"],
+)
 def make_alias_resolver(nlp: Language, name: str, *, resources: str) -> AliasResolver:
     """Create the alias resolver from the data files in `resources`."""
     from ..settings import Settings
 
-    return AliasResolver(load_lexicon(Path(resources) if resources else Settings().resources))
+    return AliasResolver(
+        load_lexicon(Path(resources) if resources else Settings().resources)
+    )

@@ -17,7 +17,11 @@ __all__ = ["EntityFinder", "make_entity_finder", "select_candidates", "NER_LABEL
 logger = logging.getLogger(__name__)
 
 # Labels of the statistical model mapped to ours.
-NER_LABELS = {"PER": EntityType.PERSON, "ORG": EntityType.ORG, "LOC": EntityType.LOCATION}
+NER_LABELS = {
+    "PER": EntityType.PERSON,
+    "ORG": EntityType.ORG,
+    "LOC": EntityType.LOCATION,
+}
 
 
 def select_candidates(cands: list[Candidate]) -> list[Candidate]:
@@ -59,8 +63,13 @@ class EntityFinder:
         chosen = [c for c in select_candidates(cands) if _is_valid(c, doc)]
         spans = []
         for cand in chosen:
-            span = doc.char_span(cand.start, cand.end, label=cand.label.value,
-                                 kb_id=cand.name, alignment_mode="expand")
+            span = doc.char_span(
+                cand.start,
+                cand.end,
+                label=cand.label.value,
+                kb_id=cand.name,
+                alignment_mode="expand",
+            )
             if span is not None:
                 spans.append(span)
         doc.ents = _non_overlapping(spans)
@@ -79,8 +88,11 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
     return filter_spans(spans)
 
 
-@Language.factory("kg_entities", default_config={"resources": ""},
-                  assigns=["doc.ents", "doc._.kg_candidates"])
+@Language.factory(
+    "kg_entities",
+    default_config={"resources": ""},
+    assigns=["doc.ents", "doc._.kg_candidates"],
+)
 def make_entity_finder(nlp: Language, name: str, *, resources: str) -> EntityFinder:
     """Create the rule-based entity finder from the data files in `resources`."""
     from ..settings import Settings

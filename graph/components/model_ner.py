@@ -24,7 +24,9 @@ class ModelNER:
     def __call__(self, doc: Doc) -> Doc:
         found = self.model(doc.text)
         spans = [
-            doc.char_span(e.start_char, e.end_char, label=e.label_, alignment_mode="expand")
+            doc.char_span(
+                e.start_char, e.end_char, label=e.label_, alignment_mode="expand"
+            )
             for e in found.ents
         ]
         doc.ents = filter_spans([s for s in spans if s is not None])
@@ -37,9 +39,13 @@ def make_model_ner(nlp: Language, name: str, *, path: str) -> ModelNER:
     from ..errors import ResourceError
 
     if not Path(path).is_dir():
-        raise ResourceError(f"{path}: no NER model there (train it: scripts/train_ner.py)")
+        raise ResourceError(
+            f"{path}: no NER model there (train it: scripts/train_ner.py)"
+        )
     try:
         import graph.ner.component  # noqa: F401  (registers the kg_msra_ner factory)
     except ImportError as exc:
-        raise ResourceError(f"{path}: the NER model needs {exc.name}; install it") from exc
+        raise ResourceError(
+            f"{path}: the NER model needs {exc.name}; install it"
+        ) from exc
     return ModelNER(spacy.load(path))

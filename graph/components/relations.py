@@ -25,10 +25,16 @@ class RelationFinder:
         return doc
 
 
-@Language.factory("kg_relations", default_config={"resources": ""},
-                  requires=["doc._.kg_mentions"], assigns=["doc._.kg_relations"])
+@Language.factory(
+    "kg_relations",
+    default_config={"resources": ""},
+    requires=["doc._.kg_mentions"],
+    assigns=["doc._.kg_relations"],
+)
 def make_relation_finder(nlp: Language, name: str, *, resources: str) -> RelationFinder:
     """Create the relation finder from the data files in `resources`."""
     from ..settings import Settings
 
-    return RelationFinder(load_lexicon(Path(resources) if resources else Settings().resources))
+    return RelationFinder(
+        load_lexicon(Path(resources) if resources else Settings().resources)
+    )
