@@ -1,0 +1,167 @@
+"""What every rule finder shares: the Candidate record, stop lists, name walking."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..lexicon import Lexicon
+from ..model import EntityType
+
+__all__ = [
+    "BAD_EVENT_STARTS",
+    "BAD_STARTS",
+    "CJK",
+    "EVENT_STOP_WORDS",
+    "GOOD_ORG_STARTS",
+    "NUMBER",
+    "PARTY_CONGRESS_RE",
+    "PERIOD_RE",
+    "QUOTED",
+    "QUOTE_RE",
+    "SESSION",
+    "STOP_CHARS",
+    "STOP_CLASS",
+    "STOP_WORDS",
+    "SUB_UNIT_SUFFIXES",
+    "TITLE_RE",
+    "Candidate",
+    "alternation",
+    "walk_left",
+    "cue_words",
+]
+
+CJK = "\u4e00-\u9fff"
+# Characters that end a name when walking left from a suffix.
+STOP_CHARS = set(
+    "的在了和与及同由经对把将向从是为等被并或"
+    "、，。；：！？,.;:!?（）()《》“”\"'‘’—【】 \t\n\r　"
+)
+STOP_WORDS = (
+    "带领",
+    "领导",
+    "推动",
+    "支持",
+    "指导",
+    "要求",
+    "通过",
+    "按照",
+    "根据",
+    "围绕",
+    "成立",
+    "组建",
+    "加强",
+    "深化",
+    "积极",
+    "认真",
+    "深入",
+    "大力",
+    "全面",
+    "进一步",
+    "其中",
+    "目前",
+    "今年",
+    "去年",
+    "同时",
+    "以及",
+    "还",
+    "也",
+    "都",
+    "已",
+    "均",
+)
+EVENT_STOP_WORDS = ("今年", "去年", "同时", "目前", "其中", "以及")
+GOOD_ORG_STARTS = ("中共", "中国", "中华", "全国", "国家", "中央")
+BAD_STARTS = (
+    "各级",
+    "各地",
+    "基层",
+    "地方",
+    "有关",
+    "相关",
+    "全省",
+    "全市",
+    "全区",
+    "各",
+    "本",
+    "该",
+    "此",
+    "这",
+    "其",
+    "一",
+    "多",
+    "广大",
+    "所有",
+)
+BAD_EVENT_STARTS = (
+    *BAD_STARTS,
+    "要",
+    "正式",
+    "本次",
+    "此次",
+    "这次",
+    "上次",
+    "会议",
+    "重要",
+    "有关",
+    "召开",
+    "参加",
+    "出席",
+    "主持",
+)
+STOP_CLASS = "的在了和与及同由经对把将向从是为等被并或、，。；：\\s\\d"
+SUB_UNIT_SUFFIXES = ("党组", "书记处", "机关", "办公厅", "办公室", "分行", "支行")
+# one character of a quoted name; a print-layout line break may stand inside
+QUOTED = r"(?:[^“”\n]|\n+(?=[^“”\n#]{1,20}”))"
+PERIOD_RE = re.compile(
+    r"“十[一二三四五六七八九]五”"
+)  # “十三五”规划: a period, not a name
+TITLE_RE = re.compile(
+    r"《((?:[^《》\n]|\n+(?=[^《》\n#]{1,20}》)|《[^《》\n]*》){1,120})》"
+)
+QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”")
+NUMBER = r"[〇一二三四五六七八九十\d]{1,3}"
+SESSION = rf"第?{NUMBER}届(?:{NUMBER}次|[一二三四五六七八九]中)?"
+PARTY_CONGRESS_RE = re.compile(
+    r"(?:党的|中共|中国工会|中国共产党第)?十[一二三四五六七八九]大(?![学型量力多])"
+)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Candidate:
+    """A span found by a rule: `name` is set when a lexicon fixes the canonical."""
+
+    start: int
+    end: int
+    label: EntityType
+    name: str = ""
+    priority: int = 1
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+def alternation(words: tuple[str, ...] | frozenset[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+def walk_left(
+    text: str, end: int, limit: int, stops: tuple[str, ...], keep: str = ""
+) -> int:
+    """Return where a name ending at `end` starts: walk left to a stop char/word."""
+    start = end
+    while start > 0 and end - start < limit:
+        if text[start - 1] in STOP_CHARS and text[start - 1] not in keep:
+            break
+        if any(text.endswith(w, 0, start) for w in stops):
+            break
+        start -= 1
+    return start
+
+
+@lru_cache(maxsize=4)
+def cue_words(lex: Lexicon) -> tuple[str, ...]:
+    words = {w for cues in lex.cues.values() for w in cues}
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))

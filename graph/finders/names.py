@@ -1,0 +1,165 @@
+"""Finders for organizations (ORG) and places (LOCATION)."""
+
+from __future__ import annotations
+
+import re
+
+from ..lexicon import Lexicon
+from ..model import EntityType
+from .base import (
+    BAD_STARTS,
+    CJK,
+    GOOD_ORG_STARTS,
+    STOP_CLASS,
+    STOP_WORDS,
+    SUB_UNIT_SUFFIXES,
+    Candidate,
+    alternation,
+    cue_words,
+    walk_left,
+)
+
+__all__ = ["find_orgs", "find_locations"]
+
+
+def find_orgs(text: str, lex: Lexicon) -> list[Candidate]:
+    """Find organizations: lexicon names and aliases, then names ending in a suffix."""
+    found = []
+    known = re.compile(alternation(frozenset(lex.org_aliases)))
+    for match in known.finditer(text):
+        canonical = lex.org_aliases[match.group()]
+        found.append(
+            Candidate(match.start(), match.end(), EntityType.ORG, canonical, 2)
+        )
+    found.extend(_suffix_orgs(text, lex))
+    divisions = alternation(frozenset(lex._division_index()))
+    short = re.compile(
+        rf"(?:{divisions}|(?<![全各本该])[省市])总(?=[与和、，。将在要还也及等,;领]|机关)"
+    )
+    found.extend(
+        Candidate(m.start(), m.end(), EntityType.ORG) for m in short.finditer(text)
+    )
+    found.extend(_short_suffix_orgs(text, lex))
+    return [_trim_post_tail(text, c, lex) for c in found]
+
+
+def _suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
+    stops = (*cue_words(lex), *STOP_WORDS, *lex.verbs)
+    found = []
+    for match in re.finditer(alternation(lex.org_suffixes), text):
+        start = walk_left(text, match.start(), 18, stops)
+        start = _org_start(text, start, match.start(), lex)
+        while start is not None and _is_generic(text[start : match.end()], lex):
+            start = _org_start(text, start + 1, match.start(), lex)
+        if start is None:
+            continue
+        name = text[start : match.end()]
+        if match.group() == "工会" and not _has_unit(name[:-2], lex):
+            continue
+        if match.start() - start >= 1:
+            found.append(Candidate(start, match.end(), EntityType.ORG))
+    return found
+
+
+def _org_start(text: str, start: int, suffix_start: int, lex: Lexicon) -> int | None:
+    """Move `start` to the leftmost place an organization name can begin."""
+    index = lex._division_index()
+    for pos in range(start, suffix_start):
+        rest = text[pos:suffix_start]
+        if rest.startswith(GOOD_ORG_STARTS):
+            return pos
+        if rest[:1] in ("省", "市", "县") and text[pos - 1 : pos] not in "全各本该":
+            return pos
+        if any(rest.startswith(name) for name in index if len(name) >= 2):
+            return pos
+        if text.startswith(SUB_UNIT_SUFFIXES, suffix_start) and any(
+            rest.startswith(alias) for alias in lex.org_aliases if len(alias) >= 2
+        ):
+            return pos
+    company = text[suffix_start:].startswith(
+        (
+            "公司",
+            "有限公司",
+            "股份有限公司",
+            "集团",
+            "大学",
+            "学院",
+            "银行",
+            "分行",
+            "支行",
+        )
+    )
+    return start if company and suffix_start - start >= 2 else None
+
+
+def _has_unit(prefix: str, lex: Lexicon) -> bool:
+    """Tell whether `prefix` names an organization (X in X工会: 某某公司工会)."""
+    return prefix.endswith(lex.org_suffixes) or prefix in lex.org_aliases
+
+
+def _is_generic(name: str, lex: Lexicon) -> bool:
+    return (
+        name in lex.generic
+        or name.startswith(BAD_STARTS)
+        or any(w in name for w in ("各级", "优秀", "省级", "市级", "县级", "先进"))
+    )
+
+
+def _short_suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
+    divisions = alternation(frozenset(lex._division_index()))
+    suffix = alternation(lex.short_suffixes)
+    pattern = re.compile(
+        rf"(?:中共)?(?:{divisions}|省|市)[^{STOP_CLASS}总干]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员])"
+    )
+    found = []
+    for match in pattern.finditer(text):
+        if text[match.start() - 1 : match.start()] in ("全", "各", "本", "该"):
+            continue
+        found.append(Candidate(match.start(), match.end(), EntityType.ORG))
+    return found
+
+
+def _trim_post_tail(text: str, cand: Candidate, lex: Lexicon) -> Candidate:
+    """Cut 党组/书记处/党委 off an organization when it begins a post (全总党组书记)."""
+    name = text[cand.start : cand.end]
+    for tail in ("书记处", "党组", "党委"):
+        if name.endswith(tail) and len(name) > len(tail):
+            cut = cand.end - len(tail)
+            if any(text.startswith(r, cut) and len(r) > len(tail) for r in lex.roles):
+                return Candidate(cand.start, cut, cand.label, cand.name, cand.priority)
+    return cand
+
+
+def find_locations(text: str, lex: Lexicon) -> list[Candidate]:
+    """Find places: divisions (full or short), countries, venues after 在/于."""
+    names = {d.name for d in lex.divisions} | set(lex.locations)
+    names |= {d.short for d in lex.divisions if len(d.short) >= 2}
+    names -= lex.ambiguous_places
+    provinces = alternation(
+        frozenset(d.short for d in lex.divisions if d.level == "province")
+    )
+    cities = alternation(frozenset(d.short for d in lex.divisions if d.level == "city"))
+    pattern = re.compile(
+        rf"(?:{provinces})(?:{cities})|{alternation(frozenset(names))}"
+    )
+    found = [
+        Candidate(m.start(), m.end(), EntityType.LOCATION)
+        for m in pattern.finditer(text)
+    ]
+    venue = re.compile(
+        r"(?<=[在于])([^，。、；\s在于]{2,20}?(?:会展中心|文化宫|人民大会堂|大会堂|体育馆|"
+        r"体育场|展览馆|会议中心|宾馆|饭店|剧院|礼堂|纪念馆|博物馆|广场))"
+    )
+    found += [
+        Candidate(m.start(1), m.end(1), EntityType.LOCATION, priority=2)
+        for m in venue.finditer(text)
+    ]
+    abbrs = {d.abbr: d.name for d in lex.divisions if d.abbr}
+    travel = re.compile(
+        rf"(?<=[在赴进抵来])([{''.join(abbrs)}])(?=召开|举行|举办|开幕|参加|出席)"
+    )
+    found += [
+        Candidate(m.start(1), m.end(1), EntityType.LOCATION, abbrs[m.group(1)], 2)
+        for m in travel.finditer(text)
+    ]
+    return found
