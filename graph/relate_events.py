@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 from .lexicon import Lexicon
 from .model import EntityType, Predicate, Relation
-from .relate import Sentence
 from .resolve import ResolvedMention
+from .sentences import Sentence
 
 __all__ = ["event_relations", "find_dates", "document_year"]
 

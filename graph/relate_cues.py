@@ -1,0 +1,152 @@
+"""issued, approved, organized: an organization, a cue word, then the object.
+
+The subject is looked for in the cue's clause, then the sentence's opening
+organization, then the paragraph's subject (elided subjects carry over), then
+anywhere earlier in the sentence; partners (与 B 联合开展) join the subject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .lexicon import Lexicon
+from .model import EntityType, Predicate, Relation
+from .resolve import ResolvedMention
+from .sentences import Sentence
+
+__all__ = ["cue_relations"]
+
+_COORD = ("、", "与", "和", "及", "会同", "联合", "同")
+_PARTNER = ("联合", "会同", "协同")
+_CLAUSE = "，,；;：:"
+
+
+def _cue_positions(
+    text: str, cues: tuple[str, ...], start: int
+) -> list[tuple[int, int]]:
+    found, pos = [], 0
+    pattern = re.compile("|".join(re.escape(c) for c in cues))
+    for match in pattern.finditer(text):
+        if match.start() >= pos:
+            found.append((start + match.start(), start + match.end()))
+            pos = match.end()
+    return found
+
+
+def _subjects_before(
+    sent: Sentence, pos: int, text: str, label: EntityType, *, clause: bool = True
+) -> list[str]:
+    """The nearest subject before `pos` (in its clause) and those coordinated."""
+    head = sent.text[: pos - sent.start]
+    clause_start = sent.start
+    if clause:
+        clause_start += max((head.rfind(c) + 1 for c in _CLAUSE), default=0)
+    before = sorted(
+        (m for m in sent.of(label) if clause_start <= m.start and m.end <= pos),
+        key=lambda m: -m.end,
+    )
+    if not before:
+        return []
+    chosen = [before[0]]
+    for m in before[1:]:
+        gap = text[m.end : chosen[-1].start]
+        if gap.strip() in _COORD or gap in ("", " "):
+            chosen.append(m)
+        else:
+            break
+    return [m.name for m in chosen]
+
+
+def _sentence_subject(sent: Sentence, label: EntityType) -> ResolvedMention | None:
+    """The mention a sentence opens with (its grammatical subject), if any."""
+    first = min(sent.of(label), key=lambda m: m.start, default=None)
+    lead = len(sent.text) - len(sent.text.lstrip())
+    return first if first is not None and first.start - sent.start - lead <= 2 else None
+
+
+def _is_partner(text: str, sent: Sentence, subjects: list[str], pos: int) -> bool:
+    """与 B 联合开展 / 联合 B 开展: B works with the subject the sentence opens with."""
+    orgs = [m for m in sent.of(EntityType.ORG) if m.end <= pos and m.name in subjects]
+    nearest = max(orgs, key=lambda m: m.end, default=None)
+    if nearest is None:
+        return False
+    before = text[max(nearest.start - 2, 0) : nearest.start]
+    return before.endswith(_PARTNER) or before[-1:] in ("与", "同")
+
+
+def _passive_objects(
+    text: str, sent: Sentence, cue_start: int, label: EntityType
+) -> list[ResolvedMention]:
+    """《X》经 ORG 审议通过: the objects stand before 经/由 and the subject."""
+    orgs = [m for m in sent.of(EntityType.ORG) if m.end <= cue_start]
+    if not orgs:
+        return []
+    subject = max(orgs, key=lambda m: m.end)
+    if text[subject.start - 1 : subject.start] not in ("经", "由", "被"):
+        return []
+    return [m for m in sent.of(label) if m.end <= subject.start]
+
+
+def _cue_relations(
+    text: str,
+    sent: Sentence,
+    lex: Lexicon,
+    pred: Predicate,
+    obj_label: EntityType,
+    topic: str | None = None,
+) -> Iterator[Relation]:
+    all_cues = sorted(
+        {c for cues in lex.cues.values() for c in cues}, key=len, reverse=True
+    )
+    every = _cue_positions(sent.text, tuple(all_cues), sent.start)
+    for start, end in _cue_positions(sent.text, lex.cues[pred.value], sent.start):
+        stop = next((s for s, _ in every if s >= end), sent.end)
+        objects = [
+            m for m in sent.of(obj_label) if end <= m.start < min(stop, end + 60)
+        ]
+        subjects = _subjects_before(sent, start, text, EntityType.ORG)
+        opener = _sentence_subject(sent, EntityType.ORG)
+        if opener is not None and subjects and _is_partner(text, sent, subjects, start):
+            subjects.append(opener.name)
+        if not subjects and opener is not None:
+            subjects = [opener.name]
+        if not subjects and topic and start - sent.start < 12:
+            subjects = [topic]
+        if not subjects:
+            subjects = _subjects_before(sent, start, text, EntityType.ORG, clause=False)
+        if not objects:
+            objects = _passive_objects(text, sent, start, obj_label)
+        for subj in subjects:
+            for obj in objects:
+                yield sent.evidence(pred, subj, obj.name)
+
+
+_CUE_PREDICATES = (
+    (Predicate.ISSUED, EntityType.POLICY),
+    (Predicate.APPROVED, EntityType.POLICY),
+    (Predicate.ORGANIZED, EntityType.EVENT),
+)
+
+
+def _paragraph_topic(text: str, sent: Sentence, topic: str | None) -> str | None:
+    """The organization the paragraph is about: the last sentence subject in it.
+
+    Chinese news drops the subject of sentences that continue a paragraph
+    (全总…。扎实开展“两学一做”学习教育), so they inherit it.
+    """
+    if sent.start == 0 or text[sent.start - 1] == "\n":
+        topic = None
+    opener = _sentence_subject(sent, EntityType.ORG)
+    return opener.name if opener is not None else topic
+
+
+def cue_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Relation]:
+    """Find issued, approved and organized relations, sentence by sentence."""
+    relations: list[Relation] = []
+    topic: str | None = None
+    for sent in sentences:
+        topic = _paragraph_topic(text, sent, topic)
+        for pred, label in _CUE_PREDICATES:
+            relations.extend(_cue_relations(text, sent, lex, pred, label, topic))
+    return relations
