@@ -12,7 +12,13 @@ from ..finders import Candidate, find_candidates
 from ..lexicon import Lexicon, load_lexicon
 from ..model import EntityType
 
-__all__ = ["EntityFinder", "make_entity_finder", "select_candidates", "NER_LABELS"]
+__all__ = [
+    "EntityFinder",
+    "make_entity_finder",
+    "select_candidates",
+    "is_plausible",
+    "NER_LABELS",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +49,39 @@ def select_candidates(cands: list[Candidate]) -> list[Candidate]:
     return sorted(taken)
 
 
-def _model_candidates(doc: Doc) -> list[Candidate]:
-    """Turn spans the NER model put in doc.ents into low-priority candidates."""
-    return [
+def _model_candidates(doc: Doc, lex: Lexicon) -> list[Candidate]:
+    """Turn the NER model's spans in doc.ents into candidates the rules may lack."""
+    cands = [
         Candidate(ent.start_char, ent.end_char, NER_LABELS[ent.label_], priority=0)
         for ent in doc.ents
-        if ent.label_ in NER_LABELS and len(ent.text.strip()) >= 2
+        if ent.label_ in NER_LABELS
     ]
+    return [c for c in cands if is_plausible(c, doc.text[c.start : c.end], lex)]
+
+
+def is_plausible(cand: Candidate, text: str, lex: Lexicon) -> bool:
+    """Tell whether a model span looks like a name of its type.
+
+    People need a known surname and two to four characters; organizations
+    need a known organization suffix or name (MSRA's ORG spans are often
+    generic groups); nothing on the generic list counts.
+
+    Examples:
+        >>> from graph.settings import Settings
+        >>> lex = load_lexicon(Settings().resources)
+        >>> is_plausible(Candidate(0, 3, EntityType.PERSON), "巨晓林", lex)
+        True
+        >>> is_plausible(Candidate(0, 4, EntityType.ORG), "各级工会", lex)
+        False
+    """
+    if text in lex.generic or len(text) < 2 or text != text.strip():
+        return False
+    if cand.label is EntityType.PERSON:
+        surname = text[:2] if text[:2] in lex.surnames else text[:1]
+        return surname in lex.surnames and 2 <= len(text) <= 4
+    if cand.label is EntityType.ORG:
+        return text in lex.org_aliases or text.endswith(lex.org_suffixes)
+    return not text.startswith(("全", "各", "本"))
 
 
 class EntityFinder:
@@ -59,8 +91,15 @@ class EntityFinder:
         self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
-        cands = find_candidates(doc.text, self.lexicon) + _model_candidates(doc)
-        chosen = [c for c in select_candidates(cands) if _is_valid(c, doc)]
+        rules = select_candidates(find_candidates(doc.text, self.lexicon))
+        # the model fills gaps: where a rule found something, the rule wins
+        used = {i for c in rules for i in range(c.start, c.end)}
+        extra = [
+            c
+            for c in _model_candidates(doc, self.lexicon)
+            if not used.intersection(range(c.start, c.end))
+        ]
+        chosen = [c for c in select_candidates(rules + extra) if _is_valid(c, doc)]
         spans = []
         for cand in chosen:
             span = doc.char_span(
