@@ -52,3 +52,16 @@ def corpus_results():
     results, problems = extract_paths([CORPUS], Settings(use_ner=False))
     assert not problems
     return results
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from tests/data/ (review the diff before committing)",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
