@@ -58,7 +58,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="rewrite tests/golden/ from tests/data/ (review the diff before committing)",
+        help="rewrite tests/golden/ from tests/data/ (review the diff, then commit)",
     )
 
 
