@@ -171,9 +171,9 @@ def _merge_variants(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
     """Give variants of one entity one name.
 
     Mentions with the same comparison key take the longest surface; a numbered
-    session named without its organizer (十三届五次全委会议) joins the one named
-    with it (广东省总工会十三届五次全委会议); a two-character name joins the
-    only three-character name it begins.
+    session or congress named without its organizer (十三届五次全委会议, 十六大)
+    joins the one named with it (广东省总工会十三届五次全委会议, 中国工会十六大);
+    a two-character name joins the only three-character name it begins.
     """
     best: dict[tuple[EntityType, str], str] = {}
     for m in mentions:
@@ -197,7 +197,7 @@ def _merge_variants(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
 def _join_sessions(best: dict[tuple[EntityType, str], str]) -> None:
     events = [key for label, key in best if label is EntityType.EVENT]
     for key in events:
-        if "届" not in key:
+        if not re.search(r"届|次|十[一二三四五六七八九]大$", key):
             continue
         fuller = [other for other in events if other != key and other.endswith(key)]
         if len(fuller) == 1:

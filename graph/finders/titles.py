@@ -106,6 +106,7 @@ def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
     stops = (
         *lex.cues["organized"],
         *lex.cues["issued"],
+        *lex.cues["approved"],
         "出席",
         "参加",
         "主持",
@@ -113,7 +114,8 @@ def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
         *EVENT_STOP_WORDS,
     )
     found = []
-    for match in re.finditer(rf"(?:{words})", text):
+    # 全会员, 会议室, 大会堂: the word goes on into something else
+    for match in re.finditer(rf"(?:{words})(?![员室费厅堂场所抓])", text):
         start = walk_left(text, match.start(), 40, stops, keep="“”‘’和与及、")
         start = _drop_listed_prefix(text, start, match.start())
         while start < match.start() and text[start] in "”’":
