@@ -8,7 +8,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..finders import Candidate, find_candidates
+from ..finders import Candidate, find_candidates, is_org_name, is_place_name
 from ..lexicon import Lexicon, load_lexicon
 from ..model import EntityType
 
@@ -62,9 +62,9 @@ def _model_candidates(doc: Doc, lex: Lexicon) -> list[Candidate]:
 def is_plausible(cand: Candidate, text: str, lex: Lexicon) -> bool:
     """Tell whether a model span looks like a name of its type.
 
-    People need a known surname and two to four characters; organizations
-    need a known organization suffix or name (MSRA's ORG spans are often
-    generic groups); nothing on the generic list counts.
+    People need a known surname and two to four characters; organizations must
+    be names the rules accept whole (the model's ORG spans are often groups or
+    run into the next word); places must be known or end like one.
 
     Examples:
         >>> from graph.settings import Settings
@@ -74,14 +74,14 @@ def is_plausible(cand: Candidate, text: str, lex: Lexicon) -> bool:
         >>> is_plausible(Candidate(0, 4, EntityType.ORG), "各级工会", lex)
         False
     """
-    if text in lex.generic or len(text) < 2 or text != text.strip():
+    if text in lex.generic or len(text) < 2 or not text.isalnum():
         return False
     if cand.label is EntityType.PERSON:
         surname = text[:2] if text[:2] in lex.surnames else text[:1]
         return surname in lex.surnames and 2 <= len(text) <= 4
     if cand.label is EntityType.ORG:
-        return text in lex.org_aliases or text.endswith(lex.org_suffixes)
-    return not text.startswith(("全", "各", "本"))
+        return is_org_name(text, lex)
+    return is_place_name(text, lex)
 
 
 class EntityFinder:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..lexicon import Lexicon
 from .base import Candidate
-from .names import find_locations, find_orgs
+from .names import find_locations, find_orgs, is_org_name, is_place_name
 from .persons import find_persons, split_name
 from .titles import find_events, find_policies
 
@@ -22,6 +22,8 @@ __all__ = [
     "find_locations",
     "find_persons",
     "split_name",
+    "is_org_name",
+    "is_place_name",
 ]
 
 

@@ -19,7 +19,7 @@ from .base import (
     walk_left,
 )
 
-__all__ = ["find_orgs", "find_locations"]
+__all__ = ["find_orgs", "find_locations", "is_org_name", "is_place_name"]
 
 
 def find_orgs(text: str, lex: Lexicon) -> list[Candidate]:
@@ -163,3 +163,26 @@ def find_locations(text: str, lex: Lexicon) -> list[Candidate]:
         for m in travel.finditer(text)
     ]
     return found
+
+
+def is_org_name(name: str, lex: Lexicon) -> bool:
+    """Tell whether the rules accept all of `name` as one organization name.
+
+    Examples:
+        >>> from graph.settings import Settings
+        >>> from graph.lexicon import load_lexicon
+        >>> lex = load_lexicon(Settings().resources)
+        >>> is_org_name("西藏自治区总工会", lex), is_org_name("省级总工会", lex)
+        (True, False)
+    """
+    return any(c.start == 0 and c.end == len(name) for c in find_orgs(name, lex))
+
+
+_PLACE_ENDS = tuple("省市县区镇乡村州国岛湾港")
+
+
+def is_place_name(name: str, lex: Lexicon) -> bool:
+    """Tell whether `name` looks like a place: a known one, or ending like one."""
+    if lex.division_of(name) is not None or name in lex.locations:
+        return True
+    return 2 <= len(name) <= 12 and name.endswith(_PLACE_ENDS) and name.isalnum()
