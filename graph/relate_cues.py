@@ -66,13 +66,13 @@ def _sentence_subject(sent: Sentence, label: EntityType) -> ResolvedMention | No
 
 
 def _is_partner(text: str, sent: Sentence, subjects: list[str], pos: int) -> bool:
-    """与 B 联合开展 / 联合 B 开展: B works with the subject the sentence opens with."""
+    """与 B 联合开展 / 会同 B、C 开展: they work with the sentence's subject."""
     orgs = [m for m in sent.of(EntityType.ORG) if m.end <= pos and m.name in subjects]
-    nearest = max(orgs, key=lambda m: m.end, default=None)
-    if nearest is None:
-        return False
-    before = text[max(nearest.start - 2, 0) : nearest.start]
-    return before.endswith(_PARTNER) or before[-1:] in ("与", "同")
+    for org in orgs:
+        before = text[max(org.start - 2, 0) : org.start]
+        if before.endswith(_PARTNER) or before[-1:] in ("与", "同"):
+            return True
+    return False
 
 
 def _passive_objects(

@@ -164,10 +164,12 @@ def resolve_mentions(
         resolved.append(
             ResolvedMention(cand.start, cand.end, surface, cand.label, name)
         )
-    return _merge_variants(resolved)
+    return _merge_variants(resolved, text)
 
 
-def _merge_variants(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
+def _merge_variants(
+    mentions: list[ResolvedMention], text: str
+) -> list[ResolvedMention]:
     """Give variants of one entity one name.
 
     Mentions with the same comparison key take the longest surface; a numbered
@@ -181,6 +183,7 @@ def _merge_variants(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
         if len(m.name) > len(best.get(key, "")):
             best[key] = m.name
     _join_sessions(best)
+    _join_abbreviations(best, mentions, text)
     persons = sorted(
         {m.name for m in mentions if m.label is EntityType.PERSON}, key=len
     )
@@ -192,6 +195,25 @@ def _merge_variants(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
             name = longer[0] if len(longer) == 1 else name
         renamed.append(ResolvedMention(m.start, m.end, m.text, m.label, name))
     return renamed
+
+
+_ABBREVIATION = re.compile(r"[（(]?(?:以下简称|下称|简称)[“《]*([^”》）)]{1,12})[”》]*")
+
+
+def _join_abbreviations(
+    best: dict[tuple[EntityType, str], str], mentions: list[ResolvedMention], text: str
+) -> None:
+    """《关于…的意见》（以下简称《意见》）: the short title names the same document."""
+    for match in _ABBREVIATION.finditer(text):
+        before = [
+            m for m in mentions if m.end <= match.start() and m.end >= match.start() - 2
+        ]
+        if not before:
+            continue
+        full = before[-1]
+        short = (full.label, comparison_key(full.label, match.group(1)))
+        if short in best:
+            best[short] = best[(full.label, comparison_key(full.label, full.name))]
 
 
 def _join_sessions(best: dict[tuple[EntityType, str], str]) -> None:
@@ -213,7 +235,7 @@ def build_entities(mentions: list[ResolvedMention]) -> list[Entity]:
     for (label, name), group in groups.items():
         surfaces = {re.sub(r"\s+", "", m.text) for m in group}
         surfaces |= {
-            comparison_key(label, s) for s in surfaces if label is not EntityType.ORG
+            s.translate(_QUOTES) for s in surfaces if label is not EntityType.ORG
         }
         aliases = tuple(sorted(s for s in surfaces if s and s != name))
         mentions_ = tuple(sorted(Mention(m.start, m.end, m.text) for m in group))

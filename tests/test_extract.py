@@ -229,3 +229,25 @@ def test_partner_joins_the_sentence_subject(rules_nlp):
     facts = _facts(_run(rules_nlp, text))
     for org in ("中华全国总工会", "国家互联网信息办公室"):
         assert (org, "organized", "“中国梦·大国工匠篇”主题宣传活动", "") in facts
+
+
+def test_short_title_after_yixia_jiancheng_is_an_alias(rules_nlp):
+    text = "国务院办公厅印发《关于进一步做好稳就业工作的意见》（以下简称《意见》）。《意见》指出。"
+    policies = [
+        e for e in _run(rules_nlp, text).entities if e.type is EntityType.POLICY
+    ]
+    assert [(p.name, p.aliases) for p in policies] == [
+        ("关于进一步做好稳就业工作的意见", ("意见",))
+    ]
+
+
+def test_partners_listed_after_huitong_join_the_subject(rules_nlp):
+    text = "人社部将会同财政部、教育部开展“百日千万网络招聘专项行动”。"
+    organizers = {r.subject for r in _run(rules_nlp, text).relations}
+    assert organizers == {"人力资源和社会保障部", "财政部", "教育部"}
+
+
+@pytest.mark.parametrize("generic", ["新闻发布会", "座谈会", "工作会议"])
+def test_bare_meeting_words_are_not_events(rules_nlp, generic):
+    text = f"国务院新闻办公室举行{generic}。"
+    assert all(e.type is not EntityType.EVENT for e in _run(rules_nlp, text).entities)

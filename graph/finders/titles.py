@@ -127,7 +127,9 @@ def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
             continue
         if match.group() in ("竞赛", "大赛") and not _is_named(name, lex):
             continue
-        if match.start() - start >= 2 and not name.startswith(BAD_EVENT_STARTS):
+        if name in lex.generic or name.startswith(BAD_EVENT_STARTS):
+            continue
+        if match.start() - start >= 2:
             found.append(Candidate(start, match.end(), EntityType.EVENT, priority=0))
     return found
 
