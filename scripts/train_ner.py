@@ -484,7 +484,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def quantize(model: NerModel) -> NerModel:
-    """Return a copy of the model with int8 dynamic quantization of the encoder."""
+    """Return a copy with an int8 encoder (dynamic quantization) and int8 tables."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -492,8 +492,14 @@ def quantize(model: NerModel) -> NerModel:
         src.write_bytes(model.onnx_bytes)
         quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
         onnx_bytes = dst.read_bytes()
+    tables: dict[str, np.ndarray] = {}
+    for name in ("char", "bigram"):
+        weights = model._tables[name].astype(np.float32)
+        scale = np.abs(weights).max(axis=1) / 127.0 + 1e-12
+        tables[name] = np.round(weights / scale[:, None]).astype(np.int8)
+        tables[f"{name}_scale"] = scale.astype(np.float32)
     config = dict(model.config, precision="int8")
-    return NerModel(model.featurizer, onnx_bytes, model._tables, model.crf, config)
+    return NerModel(model.featurizer, onnx_bytes, tables, model.crf, config)
 
 
 def choose_precision(
@@ -520,6 +526,7 @@ def finalize_only(args: argparse.Namespace) -> dict[str, Any]:
     examples = read_msra(ensure_msra(args.cache_dir)["train"])
     _, dev_ex = split_dev(examples, args.dev_fraction, args.seed)
     model = NerModel.load(args.out / "kg_msra_ner")
+    model.onnx_bytes = add_lengths_input(model.onnx_bytes)
     if model.config.get("precision") == "int8":
         raise SystemExit(f"{args.out} is already quantized")
     model, dev_f1 = choose_precision(model, dev_ex, args.max_f1_loss)
@@ -593,11 +600,37 @@ def export_model(
     }
     return NerModel(
         featurizer,
-        buffer.getvalue(),
+        add_lengths_input(buffer.getvalue()),
         tables,
         {"transitions": trans, "start": start, "end": end},
         config,
     )
+
+
+def add_lengths_input(onnx_bytes: bytes) -> bytes:
+    """Give the exported LSTM a ``lengths`` input so padded batches decode exactly.
+
+    The ONNX LSTM op takes per-sequence lengths (``sequence_lens``); with them
+    the backward direction starts at each sequence's real end, so sentences
+    of different lengths can share one right-padded batch.
+    """
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph_model = onnx.load_from_string(onnx_bytes)
+    graph = graph_model.graph
+    if any(inp.name == "lengths" for inp in graph.input):
+        return onnx_bytes
+    graph.input.append(
+        helper.make_tensor_value_info("lengths", TensorProto.INT32, ["batch"])
+    )
+    for node in graph.node:
+        if node.op_type in ("LSTM", "DynamicQuantizeLSTM"):
+            while len(node.input) < 5:
+                node.input.append("")
+            node.input[4] = "lengths"
+    onnx.checker.check_model(graph_model)
+    return graph_model.SerializeToString()
 
 
 def write_pipeline(model: NerModel, out: Path) -> None:

@@ -41,25 +41,40 @@ def viterbi(
     transitions: np.ndarray,
     start: np.ndarray,
     end: np.ndarray,
+    lengths: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return the best tag path for each sequence of a (B, T, K) emission batch.
 
-    All sequences in the batch have the same length T. ``transitions[i, j]``
-    scores moving from tag i to tag j; illegal moves should carry a large
-    negative score already.
+    ``lengths`` gives the true length of each (right-padded) sequence; without
+    it every sequence is T long. Positions past a sequence's end are filled
+    with its last tag. ``transitions[i, j]`` scores moving from tag i to tag j;
+    illegal moves should carry a large negative score already.
 
-    >>> em = np.array([[[0.0, 1.0], [2.0, 0.0]]])
-    >>> viterbi(em, np.zeros((2, 2)), np.zeros(2), np.zeros(2)).tolist()
-    [[1, 0]]
+    >>> em = np.array([[[0.0, 1.0], [2.0, 0.0], [0.0, 9.0]]])
+    >>> zero = np.zeros(2)
+    >>> viterbi(em, np.zeros((2, 2)), zero, zero).tolist()
+    [[1, 0, 1]]
+    >>> viterbi(em, np.zeros((2, 2)), zero, zero, np.array([2])).tolist()
+    [[1, 0, 0]]
     """
     batch, length, k = emissions.shape
+    if lengths is None:
+        lengths = np.full(batch, length)
     score = start[None, :] + emissions[:, 0]
     back = np.empty((length, batch, k), dtype=np.int64)
+    keep = np.broadcast_to(np.arange(k), (batch, k))
+    all_active = int(lengths.min())
     for t in range(1, length):
         cand = score[:, :, None] + transitions[None, :, :]
-        back[t] = cand.argmax(axis=1)
-        score = np.take_along_axis(cand, back[t][:, None, :], axis=1)[:, 0]
-        score = score + emissions[:, t]
+        best = cand.argmax(axis=1)
+        new = cand.max(axis=1) + emissions[:, t]
+        if t < all_active:
+            score = new
+            back[t] = best
+        else:
+            active = (t < lengths)[:, None]
+            score = np.where(active, new, score)
+            back[t] = np.where(active, best, keep)
     score = score + end[None, :]
     path = np.empty((batch, length), dtype=np.int64)
     path[:, -1] = score.argmax(axis=1)

@@ -1,7 +1,8 @@
 """Run the MSRA NER network with onnxruntime and decode spans with numpy.
 
 A model directory holds ``model.onnx`` (the BiLSTM encoder: features in,
-tag scores out), ``tables.npz`` (character and bigram embeddings, float16),
+tag scores out), ``tables.npz`` (character and bigram embeddings, float16 or
+int8 with one scale per row),
 ``crf.npz`` (transition scores), ``config.json`` and the featurizer files.
 """
 
@@ -11,7 +12,6 @@ import json
 import logging
 import os
 import re
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,8 +77,8 @@ class NerModel:
         """Hold the parts; the onnxruntime session is created on first use."""
         self.featurizer = featurizer
         self.onnx_bytes = onnx_bytes
-        self.char_table = tables["char"].astype(np.float32)
-        self.bigram_table = tables["bigram"].astype(np.float32)
+        self.char_table = _table(tables, "char")
+        self.bigram_table = _table(tables, "bigram")
         self._tables = tables
         self.crf = crf
         self.config = dict(config)
@@ -126,44 +126,48 @@ class NerModel:
         (path / "config.json").write_text(text + "\n", encoding="utf-8")
         self.featurizer.save(path)
 
-    def predict(self, texts: Sequence[str], batch_size: int = 256) -> list[list[Span]]:
+    def predict(self, texts: Sequence[str], batch_size: int = 128) -> list[list[Span]]:
         """Return the entity spans (start, end, label) found in each text."""
         max_len = int(self.config.get("max_len", 150))
-        by_length: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-        for index, text in enumerate(texts):
-            for offset, chunk in split_chunks(text, max_len):
-                by_length[len(chunk)].append((index, offset, chunk))
+        pieces = [
+            (index, offset, chunk)
+            for index, text in enumerate(texts)
+            for offset, chunk in split_chunks(text, max_len)
+        ]
+        pieces.sort(key=lambda piece: len(piece[2]))
         results: list[list[Span]] = [[] for _ in texts]
-        for length in sorted(by_length):
-            group = by_length[length]
-            for lo in range(0, len(group), batch_size):
-                batch = group[lo : lo + batch_size]
-                paths = self.tag_batch([chunk for _, _, chunk in batch])
-                for (index, offset, _), path in zip(batch, paths, strict=True):
-                    tags = [self.tags[t] for t in path]
-                    results[index].extend(
-                        (offset + s, offset + e, lab)
-                        for s, e, lab in tags_to_spans(tags)
-                    )
+        for batch in _length_batches(pieces, batch_size):
+            paths = self.tag_batch([chunk for _, _, chunk in batch])
+            for (index, offset, _), path in zip(batch, paths, strict=True):
+                tags = [self.tags[t] for t in path]
+                results[index].extend(
+                    (offset + s, offset + e, lab) for s, e, lab in tags_to_spans(tags)
+                )
         for spans in results:
             spans.sort()
         return results
 
-    def tag_batch(self, chunks: Sequence[str]) -> np.ndarray:
-        """Return the best tag ids for equal-length chunks, as a (B, T) array."""
-        x = self.features(chunks)
-        emissions = self.session.run(None, {"x": x})[0]
-        return viterbi(
-            emissions, self.crf["transitions"], self.crf["start"], self.crf["end"]
+    def tag_batch(self, chunks: Sequence[str]) -> list[np.ndarray]:
+        """Return the best tag ids of each chunk (chunks may differ in length)."""
+        x, lengths = self.features(chunks)
+        emissions = self.session.run(None, {"x": x, "lengths": lengths})[0]
+        crf = self.crf
+        paths = viterbi(
+            emissions, crf["transitions"], crf["start"], crf["end"], lengths
         )
+        return [path[:n] for path, n in zip(paths, lengths, strict=True)]
 
-    def features(self, chunks: Sequence[str]) -> np.ndarray:
-        """Build the (B, T, D) float32 encoder input for equal-length chunks."""
+    def features(self, chunks: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Build the right-padded (B, T, D) float32 input and the int32 lengths."""
         parts = [self.featurizer.encode(chunk) for chunk in chunks]
-        chars = np.stack([p[0] for p in parts])
-        bigrams = np.stack([p[1] for p in parts])
-        lex = np.stack([p[2] for p in parts])
-        return np.concatenate(
+        lengths = np.array([len(p[0]) for p in parts], dtype=np.int32)
+        n, t = len(parts), int(lengths.max())
+        chars = np.zeros((n, t), np.int64)
+        bigrams = np.zeros((n, t, 2), np.int64)
+        lex = np.zeros((n, t, parts[0][2].shape[1]), np.float32)
+        for row, (c, b, f) in enumerate(parts):
+            chars[row, : len(c)], bigrams[row, : len(c)], lex[row, : len(c)] = c, b, f
+        x = np.concatenate(
             [
                 self.char_table[chars],
                 self.bigram_table[bigrams[:, :, 0]],
@@ -172,3 +176,27 @@ class NerModel:
             ],
             axis=2,
         )
+        return x, lengths
+
+
+def _table(tables: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """Return an embedding table as float32, undoing per-row int8 scaling if any."""
+    weights = tables[name].astype(np.float32)
+    scale = tables.get(f"{name}_scale")
+    return weights if scale is None else weights * scale[:, None].astype(np.float32)
+
+
+def _length_batches(
+    pieces: list[tuple[int, int, str]], batch_size: int
+) -> Iterator[list[tuple[int, int, str]]]:
+    """Cut length-sorted pieces into batches that waste little on padding."""
+    batch: list[tuple[int, int, str]] = []
+    for piece in pieces:
+        if batch and (
+            len(batch) >= batch_size or len(piece[2]) > 1.25 * len(batch[0][2]) + 4
+        ):
+            yield batch
+            batch = []
+        batch.append(piece)
+    if batch:
+        yield batch
