@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pyoxigraph import NamedNode
 from rdflib import Graph
 from typer.testing import CliRunner
 
@@ -21,6 +22,7 @@ from graph.query import (
     prepare_query,
     read_ready_queries,
     run_query,
+    shorten,
 )
 from graph.settings import Settings
 from graph.store import open_store
@@ -112,9 +114,20 @@ def test_about_entity_with_evidence(store) -> None:
     assert {(r["subject"], r["object"], r["role"]) for r in posts} == {
         ("巨晓林", "中华全国总工会", "兼职副主席")
     }
-    assert all("巨晓林" in r["evidence"] for r in posts)
-    incoming = [r for r in rows if r["object"] == "巨晓林" and r["subject"] != "巨晓林"]
-    assert incoming  # the event lists him as schema:attendee
+    assert len(posts) == 2 and all("巨晓林" in r["evidence"] for r in posts)
+    assert {"skos:prefLabel", "rdf:type", "kg:mentionedIn"} <= {
+        shorten(NamedNode(r["property"])) for r in rows
+    }
+
+
+def test_about_lists_incoming_facts(store) -> None:
+    rows = _rows(store, "about", "全总")
+    incoming = {
+        (r["subject"], r["role"])
+        for r in rows
+        if r["object"] == "中华全国总工会" and r["property"].endswith("holdsPositionIn")
+    }
+    assert ("巨晓林", "兼职副主席") in incoming
 
 
 def test_shared_aliases(store) -> None:
