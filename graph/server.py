@@ -26,6 +26,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from pyoxigraph import Store
+
 from .errors import InputError, KGError
 from .query import PREFIX_MAP, ReadyQuery, find_forbidden, read_ready_queries
 from .store import (
@@ -83,10 +85,10 @@ def _pick_format(kind: str, wanted: list[str]) -> str:
     return "turtle" if kind == "graph" else "json"
 
 
-def _answer(store: object, job: dict, prefixes: dict[str, str]) -> Reply:
+def _answer(store: Store, job: dict, prefixes: dict[str, str]) -> Reply:
     try:
         if job["kind"] == "update":
-            store.update(job["text"], prefixes=prefixes)  # type: ignore[attr-defined]
+            store.update(job["text"], prefixes=prefixes)
             return _text(200, "update done")
         result = execute(
             store, job["text"], prefixes=prefixes, max_rows=job["max_rows"]

@@ -15,8 +15,13 @@ import pytest
 from rdflib import Graph
 from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+from typer.testing import CliRunner
+
+from graph.cli import app
+from graph.server import make_server
 
 HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+FORM = "application/x-www-form-urlencoded"
 PERSONS = "SELECT ?name { ?p a schema:Person ; skos:prefLabel ?name } ORDER BY ?name"
 
 
@@ -189,3 +194,41 @@ def test_query_page(endpoint: str) -> None:
     assert "posts-of" in page and "shared-aliases" in page
     assert "VALUES ?name { &quot;巨晓林&quot;@zh }" in page
     assert "<script src" not in page and "<link" not in page
+
+
+def _post(url: str, body: bytes, content_type: str) -> tuple[int, str]:
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": content_type}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode("utf-8")
+    except HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+def test_allow_update_in_process(gold_output: Path) -> None:
+    server = make_server(gold_output / "graph.nt", port=0, allow_update=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = server.url + "sparql"
+    try:
+        update = "INSERT DATA { kgr:x skos:prefLabel '新'@zh }"
+        assert _post(url, update.encode(), "application/sparql-update")[0] == 200
+        ask = urlencode({"query": "ASK { kgr:x skos:prefLabel '新'@zh }"})
+        assert _post(url, ask.encode(), FORM)[1].endswith('"boolean": true}\n')
+        load = urlencode({"update": "LOAD <http://example.org/data.ttl>"})
+        assert _post(url, load.encode(), FORM) == (
+            403,
+            "LOAD is not allowed: this endpoint never fetches from the network\n",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not server.scratch.exists()
+
+
+def test_serve_missing_source(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["serve", str(tmp_path / "nothing")])
+    assert result.exit_code == 1
+    assert "no such file or folder" in result.output
