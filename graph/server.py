@@ -269,6 +269,8 @@ def make_server(
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
         raise
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        logger.warning("endpoint %s is reachable from other machines", server.url)
     logger.info("serving %s from %s", server.url, source)
     return server
 

@@ -18,7 +18,8 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from typer.testing import CliRunner
 
 from graph.cli import app
-from graph.server import make_server
+from graph.query import ReadyQuery
+from graph.server import make_server, render_page
 
 HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 FORM = "application/x-www-form-urlencoded"
@@ -232,3 +233,10 @@ def test_serve_missing_source(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["serve", str(tmp_path / "nothing")])
     assert result.exit_code == 1
     assert "no such file or folder" in result.output
+
+
+def test_page_escapes_queries() -> None:
+    evil = ReadyQuery("x<y>", "</li><script>alert(1)</script>", '# "\n</textarea>&')
+    page = render_page({"evil": evil})
+    assert "<script>alert" not in page and "</textarea>&" not in page
+    assert "x&lt;y&gt;" in page and "&lt;/textarea&gt;&amp;" in page
