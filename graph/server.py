@@ -130,6 +130,7 @@ class WorkerPool:
         self._idle: queue.Queue = queue.Queue()
         self._all: set = set()
         self._lock = threading.Lock()
+        self._closed = False
         for _ in range(size):
             self._idle.put(self._start())
 
@@ -139,7 +140,10 @@ class WorkerPool:
         process.daemon = True
         process.start()
         theirs.close()
-        status, message = ours.recv() if ours.poll(120) else ("failed", "no answer")
+        try:
+            status, message = ours.recv() if ours.poll(120) else ("failed", "no reply")
+        except (EOFError, OSError):
+            status, message = "failed", f"exited with code {process.exitcode}"
         if status != "ready":
             process.kill()
             raise KGError(f"query worker failed to start: {message}")
@@ -181,6 +185,8 @@ class WorkerPool:
 
     def _replace(self, worker: tuple) -> None:
         self._stop(worker)
+        if self._closed:
+            return
         try:
             self._idle.put(self._start())
         except KGError as exc:
@@ -188,6 +194,7 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker (busy ones are killed)."""
+        self._closed = True
         with self._lock:
             workers = list(self._all)
         for worker in workers:

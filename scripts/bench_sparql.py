@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import os
+import platform
 import random
 import statistics
 import sys
@@ -21,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyoxigraph
+import rdflib
 from rdflib import Graph, URIRef
 
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
@@ -292,6 +296,10 @@ def render(lines: list[str], figures: dict[str, float], command: str) -> str:
         f"{RUNS} runs (rdflib: up to 3). Median speed-up over the ready queries: "
         f"**{figures['median_ratio']:,.0f}x**; 1-hop lookup on the store: "
         f"**{figures['hop_ms']:.2f} ms**.",
+        "",
+        f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"rdflib {rdflib.__version__}, pyoxigraph {pyoxigraph.__version__}. rdflib "
+        "runs over the time limit are stopped; their speed-up is a lower bound.",
         "",
         "| step | rdflib | pyoxigraph store | speed-up | rows |",
         "|---|---:|---:|---:|---:|",
