@@ -240,3 +240,36 @@ def test_page_escapes_queries() -> None:
     page = render_page({"evil": evil})
     assert "<script>alert" not in page and "</textarea>&" not in page
     assert "x&lt;y&gt;" in page and "&lt;/textarea&gt;&amp;" in page
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def test_query_page_in_browser(endpoint: str) -> None:
+    """Click a ready query, run it, and see the table; errors show; all offline."""
+    sync_api = pytest.importorskip("playwright.sync_api", exc_type=ImportError)
+    if not CHROMIUM.is_file():
+        pytest.skip("no /usr/bin/chromium")
+    base = endpoint.replace("/sparql", "/")
+    requests: list[str] = []
+    errors: list[str] = []
+    with sync_api.sync_playwright() as play:
+        browser = play.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(base)
+        page.click("li button:has-text('posts-of')")
+        assert "巨晓林" in page.input_value("#q")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#out table", timeout=30_000)
+        assert "兼职副主席" in page.inner_text("#out table")
+        page.fill("#q", "SELECT * {")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#out pre.err", timeout=30_000)
+        assert "bad query" in page.inner_text("#out")
+        browser.close()
+    assert not errors
+    assert requests and all(url.startswith(base) for url in requests)
