@@ -341,7 +341,10 @@ class _Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
 
     def _read_post(self, params: dict[str, list[str]]) -> Reply:
-        length = int(self.headers.get("Content-Length") or 0)
+        length_text = self.headers.get("Content-Length") or "0"
+        if not length_text.isdigit():
+            return _text(400, f"bad Content-Length {length_text!r}")
+        length = int(length_text)
         if length > MAX_BODY:
             return _text(413, f"request body over {MAX_BODY} bytes")
         body = self.rfile.read(length).decode("utf-8", errors="replace")
