@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
+from rdflib import Graph
 
 from .errors import InputError, OntologyError
 from .namespaces import PREFIXES
@@ -179,16 +180,16 @@ def find_forbidden(text: str) -> str | None:
 
 
 def run_query(
-    source: Store | object, query: str, *, max_rows: int | None = None
+    source: Store | Graph, query: str, *, max_rows: int | None = None
 ) -> QueryResult:
     """Run SPARQL on a store, or on an rdflib Graph (copied into a store first)."""
     store = source if isinstance(source, Store) else _to_store(source)
     return execute(store, query, prefixes=PREFIX_MAP, max_rows=max_rows)
 
 
-def _to_store(graph: object) -> Store:
+def _to_store(graph: Graph) -> Store:
     store = Store()
-    data = graph.serialize(format="nt11", encoding="utf-8")  # type: ignore[attr-defined]
+    data = graph.serialize(format="nt11", encoding="utf-8")
     store.load(input=data, format=RdfFormat.N_TRIPLES)
     return store
 

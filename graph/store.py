@@ -44,6 +44,7 @@ __all__ = [
     "GRAPH_FILES",
     "RESULT_FORMATS",
     "GRAPH_FORMATS",
+    "Term",
     "QueryResult",
     "write_store",
     "open_store",
