@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["KGError", "ResourceError", "OntologyError", "InputError"]
+__all__ = ["KGError", "ResourceError", "OntologyError", "InputError", "QueryError"]
 
 
 class KGError(Exception):
@@ -19,3 +19,7 @@ class OntologyError(KGError):
 
 class InputError(KGError):
     """A user-supplied document or path cannot be read."""
+
+
+class QueryError(KGError):
+    """A SPARQL query is malformed (it does not parse)."""

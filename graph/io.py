@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, ResourceError
+from .errors import InputError, OntologyError, ResourceError
 from .model import DocResult
 
 __all__ = [
@@ -21,6 +21,8 @@ __all__ = [
     "read_results",
     "read_jsonl",
     "read_lines",
+    "read_queries",
+    "read_query_file",
     "write_section",
 ]
 
@@ -136,6 +138,31 @@ def read_lines(path: Path) -> list[str]:
         raise ResourceError(f"{path}: cannot read ({exc.strerror})") from exc
     items = (line.split("#", 1)[0].strip() for line in text.splitlines())
     return [item for item in items if item]
+
+
+def read_queries(folder: Path) -> dict[str, str]:
+    """Read the text of every `<name>.rq` of `folder`, keyed by name, sorted.
+
+    Raises:
+        OntologyError: the folder is missing or a file cannot be read.
+    """
+    if not folder.is_dir():
+        raise OntologyError(f"{folder}: no such query folder")
+    queries = {}
+    for path in sorted(folder.glob("*.rq")):
+        try:
+            queries[path.stem] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise OntologyError(f"{path}: cannot read query file ({exc})") from exc
+    return queries
+
+
+def read_query_file(path: Path) -> str:
+    """Read a user-supplied `.rq` file, refusing unreadable ones with InputError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read query file ({exc})") from exc
 
 
 def write_section(path: Path, name: str, body: str) -> None:

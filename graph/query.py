@@ -21,8 +21,10 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
 from rdflib import Graph
 
 from .errors import InputError, OntologyError
+from .io import read_queries, read_query_file
 from .namespaces import PREFIXES
-from .store import QueryResult, Term, execute, open_store, serialize_result
+from .results import serialize_result
+from .store import QueryResult, Term, execute, open_store
 
 __all__ = [
     "PREFIX_MAP",
@@ -97,13 +99,11 @@ def parse_ready_query(name: str, text: str) -> ReadyQuery:
 
 
 def read_ready_queries(folder: Path) -> dict[str, ReadyQuery]:
-    """Read every `<name>.rq` of `folder`, sorted by name."""
-    if not folder.is_dir():
-        raise OntologyError(f"{folder}: no such query folder")
-    queries = {}
-    for path in sorted(folder.glob("*.rq")):
-        queries[path.stem] = parse_ready_query(path.stem, path.read_text("utf-8"))
-    return queries
+    """Read and check every `<name>.rq` of `folder`, sorted by name."""
+    return {
+        name: parse_ready_query(name, text)
+        for name, text in read_queries(folder).items()
+    }
 
 
 def _escape(value: str) -> str:
@@ -151,17 +151,10 @@ def prepare_query(
     elif query is None:
         raise InputError("give a query (SPARQL text or a .rq file) or --name")
     elif query.endswith(".rq") or Path(query).is_file():
-        text = _read_query_file(Path(query))
+        text = read_query_file(Path(query))
     else:
         text = query
     return fill_params(text, params or {}, args)
-
-
-def _read_query_file(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read query file ({exc})") from exc
 
 
 def find_forbidden(text: str) -> str | None:

@@ -1,13 +1,13 @@
 """A SPARQL 1.1 Protocol endpoint over the store, with a per-query time limit.
 
 `ThreadingHTTPServer` parses requests; queries run in a small pool of worker
-*processes*, each holding the store open read-only. pyoxigraph cannot be
-interrupted from Python, so a query over the time limit is stopped by killing
-its worker, which is then replaced: the answer is 503 "query exceeded time limit
-of N s" and the server stays usable. A `.ttl`/`.nt` source is bulk-loaded once
-into a scratch store that the workers open. Updates are refused unless
-`allow_update` (then one worker opens the store read-write); LOAD and SERVICE
-are always refused, so the server never fetches from the network.
+*processes* (`graph.workers`), each holding the store open read-only. pyoxigraph
+cannot be interrupted from Python, so a query over the time limit is stopped by
+killing its worker, which is then replaced: the answer is 503 "query exceeded
+time limit of N s" and the server stays usable. A `.ttl`/`.nt` source is
+bulk-loaded once into a scratch store that the workers open. Updates are refused
+unless `allow_update` (then one worker opens the store read-write); LOAD and
+SERVICE are always refused, so the server never fetches from the network.
 """
 
 from __future__ import annotations
@@ -15,32 +15,18 @@ from __future__ import annotations
 import html
 import json
 import logging
-import multiprocessing
-import queue
 import shutil
 import tempfile
-import threading
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from pyoxigraph import Store
-
-from .errors import InputError, KGError
+from .errors import InputError
 from .query import PREFIX_MAP, ReadyQuery, find_forbidden, read_ready_queries
-from .store import (
-    GRAPH_FORMATS,
-    execute,
-    find_source,
-    load_file,
-    media_type,
-    open_store,
-    serialize_result,
-)
+from .store import find_source, load_file
+from .workers import Reply, WorkerPool, text_reply
 
-__all__ = ["Reply", "WorkerPool", "SparqlServer", "make_server", "render_page"]
+__all__ = ["SparqlServer", "make_server", "render_page"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,143 +48,6 @@ _MEDIA_FORMATS = {
     "application/ld+json": "jsonld",
 }
 _FORM = "application/x-www-form-urlencoded"
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """An HTTP answer: status, media type, body and extra headers."""
-
-    status: int
-    content_type: str
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def _text(status: int, message: str) -> Reply:
-    return Reply(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
-
-
-def _pick_format(kind: str, wanted: list[str]) -> str:
-    for fmt in wanted:
-        if (fmt in GRAPH_FORMATS) == (kind == "graph"):
-            return fmt
-    return "turtle" if kind == "graph" else "json"
-
-
-def _answer(store: Store, job: dict, prefixes: dict[str, str]) -> Reply:
-    try:
-        if job["kind"] == "update":
-            store.update(job["text"], prefixes=prefixes)
-            return _text(200, "update done")
-        result = execute(
-            store, job["text"], prefixes=prefixes, max_rows=job["max_rows"]
-        )
-        fmt = _pick_format(result.kind, job["formats"])
-        body = serialize_result(result, fmt, prefixes=prefixes)
-    except InputError as exc:
-        return _text(400, str(exc))
-    except SyntaxError as exc:  # from an update
-        return _text(400, f"bad update: {' '.join(str(exc).split())}")
-    except (KGError, OSError) as exc:
-        return _text(500, str(exc))
-    headers = {"X-SPARQL-MaxRows": str(job["max_rows"])} if result.truncated else {}
-    return Reply(200, f"{media_type(fmt)}; charset=utf-8", body, headers)
-
-
-def _work(conn: Connection, store_path: str, writable: bool, prefixes: dict) -> None:
-    """Serve jobs from `conn` until it closes (runs in a worker process)."""
-    try:
-        store = open_store(Path(store_path), writable=writable)
-    except KGError as exc:
-        conn.send(("failed", str(exc)))
-        return
-    conn.send(("ready", ""))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(_answer(store, job, prefixes))
-
-
-class WorkerPool:
-    """Worker processes that each hold the store open; a stuck one is replaced."""
-
-    def __init__(self, store_path: Path, *, size: int, writable: bool) -> None:
-        self._args = (str(store_path), writable, PREFIX_MAP)
-        self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue = queue.Queue()
-        self._all: set = set()
-        self._lock = threading.Lock()
-        self._closed = False
-        for _ in range(size):
-            self._idle.put(self._start())
-
-    def _start(self) -> tuple:
-        ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_work, args=(theirs, *self._args))
-        process.daemon = True
-        process.start()
-        theirs.close()
-        try:
-            status, message = ours.recv() if ours.poll(120) else ("failed", "no reply")
-        except (EOFError, OSError):
-            status, message = "failed", f"exited with code {process.exitcode}"
-        if status != "ready":
-            process.kill()
-            raise KGError(f"query worker failed to start: {message}")
-        with self._lock:
-            self._all.add((process, ours))
-        return process, ours
-
-    def _stop(self, worker: tuple) -> None:
-        process, conn = worker
-        with self._lock:
-            self._all.discard(worker)
-        conn.close()
-        process.join(2)
-        if process.is_alive():
-            process.kill()
-            process.join()
-
-    def run(self, job: dict, timeout: float) -> Reply:
-        """Run a job on an idle worker; kill and replace it after `timeout` s."""
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            return _text(503, f"server busy: no worker free within {timeout:g} s")
-        process, conn = worker
-        try:
-            conn.send(job)
-            if conn.poll(timeout):
-                reply = conn.recv()
-                self._idle.put(worker)
-                return reply
-            message = f"query exceeded time limit of {timeout:g} s"
-            status = 503
-        except (EOFError, OSError) as exc:
-            message, status = f"query worker failed ({exc or 'exited'})", 500
-        logger.warning("%s; restarting worker %s", message, process.pid)
-        process.kill()
-        threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-        return _text(status, message)
-
-    def _replace(self, worker: tuple) -> None:
-        self._stop(worker)
-        if self._closed:
-            return
-        try:
-            self._idle.put(self._start())
-        except KGError as exc:
-            logger.error("%s", exc)
-
-    def close(self) -> None:
-        """Stop every worker (busy ones are killed)."""
-        self._closed = True
-        with self._lock:
-            workers = list(self._all)
-        for worker in workers:
-            self._stop(worker)
 
 
 class SparqlServer(ThreadingHTTPServer):
@@ -317,23 +166,25 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path in ("/", "/index.html"):
             self._send(Reply(200, "text/html; charset=utf-8", self.server.page))
         elif url.path != "/sparql":
-            self._send(_text(404, f"not found: {url.path}; the endpoint is /sparql"))
+            self._send(
+                text_reply(404, f"not found: {url.path}; the endpoint is /sparql")
+            )
         else:
             params = parse_qs(url.query, keep_blank_values=True)
             if "update" in params:
-                self._send(_text(405, "send updates with POST, not GET"))
+                self._send(text_reply(405, "send updates with POST, not GET"))
             else:
                 self._send(self._handle(params))
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
         if url.path != "/sparql":
-            self._send(_text(405 if url.path == "/" else 404, "POST to /sparql"))
+            self._send(text_reply(405 if url.path == "/" else 404, "POST to /sparql"))
             return
         self._send(self._read_post(parse_qs(url.query, keep_blank_values=True)))
 
     def _refuse(self) -> None:
-        reply = _text(405, f"method {self.command} not allowed; use GET or POST")
+        reply = text_reply(405, f"method {self.command} not allowed; use GET or POST")
         self._send(
             Reply(reply.status, reply.content_type, reply.body, {"Allow": "GET, POST"})
         )
@@ -343,10 +194,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_post(self, params: dict[str, list[str]]) -> Reply:
         length_text = self.headers.get("Content-Length") or "0"
         if not length_text.isdigit():
-            return _text(400, f"bad Content-Length {length_text!r}")
+            return text_reply(400, f"bad Content-Length {length_text!r}")
         length = int(length_text)
         if length > MAX_BODY:
-            return _text(413, f"request body over {MAX_BODY} bytes")
+            return text_reply(413, f"request body over {MAX_BODY} bytes")
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if kind == _FORM:
@@ -357,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "application/sparql-update":
             params["update"] = [body]
         else:
-            return _text(
+            return text_reply(
                 415,
                 f"unsupported Content-Type {kind!r}; use {_FORM}, "
                 "application/sparql-query or application/sparql-update",
@@ -367,7 +218,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self, params: dict[str, list[str]]) -> Reply:
         queries, updates = params.get("query", []), params.get("update", [])
         if len(queries) + len(updates) != 1:
-            return _text(400, "give exactly one 'query' (or 'update') parameter")
+            return text_reply(400, "give exactly one 'query' (or 'update') parameter")
         text = (queries or updates)[0]
         refused = self._check(text, is_update=bool(updates))
         if refused is not None:
@@ -384,18 +235,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _check(self, text: str, *, is_update: bool) -> Reply | None:
         word = find_forbidden(text)
         if word in ("SERVICE", "LOAD"):
-            return _text(
+            return text_reply(
                 403,
                 f"{word} is not allowed: this endpoint never fetches from the network",
             )
         if (is_update or word) and not self.server.allow_update:
-            return _text(
+            return text_reply(
                 403,
                 "updates are not allowed: this endpoint is read-only "
                 "(start kg serve with --allow-update to accept them)",
             )
         if word and not is_update:
-            return _text(400, f"{word} is an update; send it as 'update', not 'query'")
+            return text_reply(
+                400, f"{word} is an update; send it as 'update', not 'query'"
+            )
         return None
 
     def _send(self, reply: Reply) -> None:

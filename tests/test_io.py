@@ -6,8 +6,15 @@ import json
 
 import pytest
 
-from graph.errors import InputError, ResourceError
-from graph.io import find_documents, read_jsonl, read_results, read_text, write_atomic
+from graph.errors import InputError, OntologyError, ResourceError
+from graph.io import (
+    find_documents,
+    read_jsonl,
+    read_queries,
+    read_results,
+    read_text,
+    write_atomic,
+)
 from graph.settings import Settings
 
 
@@ -83,3 +90,16 @@ def test_data_files_are_sorted_and_unique(name):
     else:
         items = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
     assert items == sorted(set(items)), f"{name} is not sorted and free of duplicates"
+
+
+def test_read_queries_sorted_and_checked(tmp_path):
+    (tmp_path / "b.rq").write_text("# b\nASK {}", encoding="utf-8")
+    (tmp_path / "a.rq").write_text("# a\nASK {}", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a query", encoding="utf-8")
+    queries = read_queries(tmp_path)
+    assert list(queries) == ["a", "b"] and queries["a"] == "# a\nASK {}"
+    (tmp_path / "c.rq").write_bytes("# 全总".encode("gbk"))
+    with pytest.raises(OntologyError, match="c.rq: cannot read query file"):
+        read_queries(tmp_path)
+    with pytest.raises(OntologyError, match="no such query folder"):
+        read_queries(tmp_path / "missing")

@@ -11,16 +11,10 @@ from xml.etree import ElementTree
 import pytest
 from rdflib import Graph
 
-from graph.errors import InputError
+from graph.errors import InputError, QueryError
 from graph.query import PREFIX_MAP
-from graph.store import (
-    QueryResult,
-    execute,
-    find_source,
-    open_store,
-    serialize_result,
-    write_store,
-)
+from graph.results import serialize_result
+from graph.store import QueryResult, execute, find_source, open_store, write_store
 
 PERSONS = "SELECT ?p ?name { ?p a schema:Person ; skos:prefLabel ?name } ORDER BY ?name"
 
@@ -84,7 +78,7 @@ def test_execute_caps_rows(gold_output: Path) -> None:
 
 
 def test_execute_reports_bad_query(gold_output: Path) -> None:
-    with pytest.raises(InputError, match="bad query: error at 1:"):
+    with pytest.raises(QueryError, match="bad query: error at 1:"):
         execute(open_store(gold_output), "SELECT ?x {")
 
 
