@@ -27,6 +27,7 @@ import pyoxigraph
 import rdflib
 from rdflib import Graph, URIRef
 
+from graph.io import write_section
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
 from graph.namespaces import PREFIXES
 from graph.query import fill_params, read_ready_queries, run_query
@@ -307,35 +308,20 @@ def render(lines: list[str], figures: dict[str, float], command: str) -> str:
     return "\n".join(head + lines) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace the benchmark section between its markers in `path` (or append it)."""
-    start, end = "<!-- bench_sparql:start -->", "<!-- bench_sparql:end -->"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = f"{start}\n{section}{end}\n"
-    if start in text and end in text:
-        text = (
-            text[: text.index(start)] + block + text[text.index(end) + len(end) + 1 :]
-        )
-    else:
-        text = text + ("\n" if text else "") + block
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     """Parse arguments, run the benchmark, print and write the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=2100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rdflib-timeout", type=float, default=60.0)
-    parser.add_argument("--out", type=Path, default=Path("docs/_sparql_sections.md"))
+    parser.add_argument("--out", type=Path, default=Path("docs/BENCHMARKS.md"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     lines, figures = run(args.docs, args.seed, args.rdflib_timeout)
     command = "python " + " ".join(["scripts/bench_sparql.py", *sys.argv[1:]])
     section = render(lines, figures, command)
     sys.stdout.write(section)
-    write_section(args.out, section)
+    write_section(args.out, "bench_sparql", section)
 
 
 if __name__ == "__main__":
