@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .model import EntityType, Predicate, Relation
@@ -64,6 +65,8 @@ def _is_broken_line(text: str, start: int, brk: int) -> bool:
 
 def split_sentences(text: str, mentions: list[ResolvedMention]) -> list[Sentence]:
     """Cut the text at sentence ends and line breaks, keeping offsets."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
     sentences, start = [], 0
     for match in _SENTENCE_END.finditer(text + "\n"):
         end = min(match.end(), len(text))
@@ -75,7 +78,8 @@ def split_sentences(text: str, mentions: list[ResolvedMention]) -> list[Sentence
             continue
         chunk = text[start:end]
         if chunk.strip():
-            inside = tuple(m for m in mentions if start <= m.start and m.end <= end)
+            window = ordered[bisect_left(starts, start) : bisect_left(starts, end)]
+            inside = tuple(m for m in window if m.end <= end)
             sentences.append(Sentence(start, end, chunk, inside))
         start = end
     return sentences

@@ -49,14 +49,14 @@ def select_candidates(cands: list[Candidate]) -> list[Candidate]:
     return sorted(taken)
 
 
-def _model_candidates(doc: Doc, lex: Lexicon) -> list[Candidate]:
+def _model_candidates(doc: Doc, text: str, lex: Lexicon) -> list[Candidate]:
     """Turn the NER model's spans in doc.ents into candidates the rules may lack."""
     cands = [
         Candidate(ent.start_char, ent.end_char, NER_LABELS[ent.label_], priority=0)
         for ent in doc.ents
         if ent.label_ in NER_LABELS
     ]
-    return [c for c in cands if is_plausible(c, doc.text[c.start : c.end], lex)]
+    return [c for c in cands if is_plausible(c, text[c.start : c.end], lex)]
 
 
 def is_plausible(cand: Candidate, text: str, lex: Lexicon) -> bool:
@@ -91,15 +91,16 @@ class EntityFinder:
         self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
-        rules = select_candidates(find_candidates(doc.text, self.lexicon))
+        text = doc.text  # doc.text rebuilds the string on every access: read it once
+        rules = select_candidates(find_candidates(text, self.lexicon))
         # the model fills gaps: where a rule found something, the rule wins
         used = {i for c in rules for i in range(c.start, c.end)}
         extra = [
             c
-            for c in _model_candidates(doc, self.lexicon)
+            for c in _model_candidates(doc, text, self.lexicon)
             if not used.intersection(range(c.start, c.end))
         ]
-        chosen = [c for c in select_candidates(rules + extra) if _is_valid(c, doc)]
+        chosen = [c for c in select_candidates(rules + extra) if _is_valid(c, text)]
         spans = []
         for cand in chosen:
             span = doc.char_span(
@@ -116,9 +117,9 @@ class EntityFinder:
         return doc
 
 
-def _is_valid(cand: Candidate, doc: Doc) -> bool:
-    text = doc.text[cand.start : cand.end].strip()
-    return len(text) >= 2 or cand.label is EntityType.LOCATION
+def _is_valid(cand: Candidate, text: str) -> bool:
+    name = text[cand.start : cand.end].strip()
+    return len(name) >= 2 or cand.label is EntityType.LOCATION
 
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:
