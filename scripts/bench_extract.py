@@ -70,6 +70,19 @@ def score(corpus: Path, gold: Path, use_ner: bool) -> tuple[dict, float]:
     return evaluate(read_results([gold]), results), elapsed
 
 
+def time_large_document(corpus: Path, copies: int = 10) -> tuple[int, float]:
+    """Time rules-only extraction of one document made of `copies` x the corpus."""
+    text = "\n\n".join(
+        p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "large.txt"
+        big.write_text("\n\n".join([text] * copies), encoding="utf-8")
+        started = time.perf_counter()
+        extract_paths([big], Settings(use_ner=False))
+        return len(text) * copies, time.perf_counter() - started
+
+
 def time_build(corpus: Path) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
@@ -104,6 +117,8 @@ def render(
     for name, (_, seconds) in runs.items():
         lines.append(f"| {name} | {seconds:.2f} s | {chars / seconds:,.0f} |")
     lines += [
+        f"| one document of {large[0]:,} characters (corpus x10), rules only "
+        f"| {large[1]:.2f} s | {large[0] / large[1]:,.0f} |",
         "",
         f"`kg build` on the sample corpus ({chars:,} characters, 5 documents, "
         f"all outputs including the store): **{build_seconds:.1f} s**.",
@@ -117,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     runs = {"rules only": score(args.corpus, args.gold, use_ner=False)}
     if has_ner_model(Settings()):
         runs["rules + NER model"] = score(args.corpus, args.gold, use_ner=True)
-    section = render(runs, time_build(args.corpus), chars)
+    section = render(
+        runs, time_build(args.corpus), chars, time_large_document(args.corpus)
+    )
     print(section)
     write_section(args.markdown, "bench_extract", section)
     print(f"\nwrote {args.markdown}")
