@@ -91,7 +91,10 @@ def time_build(corpus: Path) -> float:
 
 
 def render(
-    runs: dict[str, tuple[dict, float]], build_seconds: float, chars: int
+    runs: dict[str, tuple[dict, float]],
+    build_seconds: float,
+    chars: int,
+    large: tuple[int, float],
 ) -> str:
     names = list(runs)
     lines = [
