@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "read_queries",
     "read_query_file",
     "write_section",
+    "read_asset",
 ]
 
 
@@ -180,3 +182,11 @@ def write_section(path: Path, name: str, body: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     write_atomic(path, text)
+
+
+def read_asset(name: str) -> str:
+    """Read a text file shipped in graph/resources/ (scripts and styles of pages)."""
+    try:
+        return resources.files("graph").joinpath("resources", name).read_text("utf-8")
+    except OSError as exc:
+        raise ResourceError(f"graph/resources/{name}: cannot read ({exc})") from exc

@@ -12,8 +12,6 @@ SERVICE are always refused, so the server never fetches from the network.
 
 from __future__ import annotations
 
-import html
-import json
 import logging
 import shutil
 import tempfile
@@ -22,11 +20,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import InputError
-from .query import PREFIX_MAP, ReadyQuery, find_forbidden, read_ready_queries
+from .page import render_page
+from .query import find_forbidden, read_ready_queries
 from .store import find_source, load_file
 from .workers import Reply, WorkerPool, text_reply
 
-__all__ = ["SparqlServer", "make_server", "render_page"]
+__all__ = ["SparqlServer", "make_server"]
 
 logger = logging.getLogger(__name__)
 
@@ -260,65 +259,3 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(reply.body)
-
-
-_PAGE_STYLE = """
-body{font:15px/1.5 sans-serif;margin:2em auto;max-width:70em;padding:0 1em}
-textarea{width:100%;height:14em;font:13px monospace}table{border-collapse:collapse}
-td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
-pre{background:#f6f6f6;padding:.5em;overflow:auto}.err{color:#b00}
-li button{font:inherit;cursor:pointer}"""
-
-_PAGE_SCRIPT = """
-const box=document.getElementById('q'),out=document.getElementById('out');
-const NS=JSON.parse(document.getElementById('ns').textContent);
-function show(t){if(t.type!=='uri')return t.value;
- for(const[p,i]of Object.entries(NS)){if(t.value.startsWith(i)){
-  try{return p+':'+decodeURIComponent(t.value.slice(i.length))}catch(e){}}}
- return t.value}
-function cell(tag,text){const c=document.createElement(tag);c.textContent=text;return c}
-document.querySelectorAll('button[data-query]').forEach(b=>b.onclick=()=>{
- box.value=b.dataset.query;box.focus()});
-document.getElementById('f').onsubmit=async e=>{e.preventDefault();
- out.textContent='…';const r=await fetch('sparql',{method:'POST',body:box.value,
- headers:{'Content-Type':'application/sparql-query',
- 'Accept':'application/sparql-results+json, text/turtle;q=0.9'}});
- const type=r.headers.get('Content-Type')||'';out.textContent='';
- if(!r.ok||!type.includes('json')){const p=cell('pre',await r.text());
-  if(!r.ok)p.className='err';out.append(p);return}
- const d=await r.json();
- if('boolean'in d){out.append(cell('pre',String(d.boolean)));return}
- const t=document.createElement('table'),h=t.insertRow();
- d.head.vars.forEach(v=>h.append(cell('th',v)));
- d.results.bindings.forEach(b=>{const row=t.insertRow();
-  d.head.vars.forEach(v=>row.append(cell('td',b[v]?show(b[v]):'')))});
- out.append(cell('p',d.results.bindings.length+' rows'),t)};"""
-
-
-def render_page(queries: dict[str, ReadyQuery]) -> str:
-    """Build the offline query page: a query box and the ready queries below it."""
-    first = next(iter(queries.values())).text if queries else "SELECT * { ?s ?p ?o }"
-    items = "\n".join(
-        f'<li><button type="button" data-query="{html.escape(q.text)}">'
-        f"{html.escape(q.name)}</button> {html.escape(q.summary)}</li>"
-        for q in queries.values()
-    )
-    prefixes = " ".join(f"{html.escape(p)}:" for p in PREFIX_MAP)
-    ns = json.dumps(PREFIX_MAP).replace("<", "\\u003c")
-    return f"""<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>SPARQL</title>
-<style>{_PAGE_STYLE}</style></head><body>
-<h1>SPARQL</h1>
-<p>Endpoint: <code>/sparql</code> (SPARQL 1.1 Protocol, read-only).
-Prefixes {prefixes} are declared already.</p>
-<form id="f"><textarea id="q" spellcheck="false">{html.escape(first)}</textarea>
-<p><button type="submit">Run</button></p></form>
-<div id="out"></div>
-<h2>Ready queries</h2>
-<ul>
-{items}
-</ul>
-<script type="application/json" id="ns">{ns}</script>
-<script>{_PAGE_SCRIPT}</script>
-</body></html>
-"""

@@ -13,12 +13,12 @@ import json
 import logging
 import math
 import re
-from importlib import resources
 from typing import Any
 
 from pyvis.network import Network
 from rdflib import Graph
 
+from .io import read_asset
 from .model import EntityType, Predicate
 from .subgraph import (
     DEFAULT_MAX_NODES,
@@ -210,21 +210,17 @@ def script_json(data: Any) -> str:
     return text
 
 
-def _resource(name: str) -> str:
-    return resources.files("graph").joinpath("resources", name).read_text("utf-8")
-
-
 def _assemble(page: str, data: dict[str, Any], title: str) -> str:
     page, removed = _REMOTE_TAG.subn("", _LEFTOVERS.sub("", page))
     logger.debug("removed %d remote asset links from the pyvis page", removed)
     head = (  # the charset must come within the first 1024 bytes
         '<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{_resource('view.css')}</style>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{read_asset('view.css')}</style>\n"
     )
     tail = (
         f'<script type="application/json" id="kg-data">{script_json(data)}</script>\n'
-        f"<script>{_resource('view.js')}</script>\n"
+        f"<script>{read_asset('view.js')}</script>\n"
     )
     page = page.replace('<meta charset="utf-8">', "", 1).replace("<html>", _HTML, 1)
     start = page.index("<head>") + len("<head>")

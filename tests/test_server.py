@@ -18,8 +18,9 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from typer.testing import CliRunner
 
 from graph.cli import app
+from graph.page import render_page
 from graph.query import ReadyQuery
-from graph.server import make_server, render_page
+from graph.server import make_server
 
 HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 FORM = "application/x-www-form-urlencoded"
