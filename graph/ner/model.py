@@ -26,27 +26,33 @@ __all__ = ["NerModel", "split_chunks"]
 
 logger = logging.getLogger(__name__)
 
-_SENTENCE_END = re.compile(r"[。！？!?；;\n\r]+")
+_NON_SPACE = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[。！？!?；;]+")
 _SOFT_BREAK = re.compile(r"[，,、：:\s]")
 
 
 def split_chunks(text: str, max_len: int = 150) -> list[tuple[int, str]]:
-    """Split text into (offset, chunk) pieces at sentence ends, then at commas.
+    """Split text into (offset, chunk) pieces at whitespace and sentence ends.
 
-    No chunk is longer than ``max_len``; blank chunks are dropped.
+    Whitespace never occurs in the MSRA training text, so runs of it (spaces,
+    line breaks) separate chunks and are left out; long pieces are cut after
+    commas. No chunk is longer than ``max_len``.
 
     >>> split_chunks("我在北京。他去上海！\\n")
-    [(0, '我在北京。'), (5, '他去上海！\\n')]
+    [(0, '我在北京。'), (5, '他去上海！')]
+    >>> split_chunks("陈锡联 段君毅")
+    [(0, '陈锡联'), (4, '段君毅')]
     >>> [c for _, c in split_chunks("甲，乙，丙，丁", max_len=4)]
     ['甲，乙，', '丙，丁']
     """
     chunks: list[tuple[int, str]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        chunks.extend(_cut_long(text, start, match.end(), max_len))
-        start = match.end()
-    chunks.extend(_cut_long(text, start, len(text), max_len))
-    return [(off, chunk) for off, chunk in chunks if chunk.strip()]
+    for piece in _NON_SPACE.finditer(text):
+        start = piece.start()
+        for match in _SENTENCE_END.finditer(text, piece.start(), piece.end()):
+            chunks.extend(_cut_long(text, start, match.end(), max_len))
+            start = match.end()
+        chunks.extend(_cut_long(text, start, piece.end(), max_len))
+    return chunks
 
 
 def _cut_long(
