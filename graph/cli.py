@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from .errors import KGError
+from .model import DocResult
 from .settings import Settings
 
 __all__ = ["app"]
@@ -50,6 +51,22 @@ def _report(problems: list[str]) -> None:
         typer.echo(f"warning: {line}", err=True)
 
 
+def _summarize(results: list[DocResult], problems: list[str]) -> None:
+    """Print the problems, then one line per document."""
+    _report(problems)
+    for result in results:
+        typer.echo(
+            f"{result.doc}: {len(result.entities)} entities, "
+            f"{len(result.relations)} relations"
+        )
+
+
+def _exit_if_nothing(results: list[DocResult], problems: list[str]) -> None:
+    """Fail (exit 1) when there were inputs but none could be read."""
+    if problems and not results:
+        raise typer.Exit(1)
+
+
 @app.command()
 def extract(
     inputs: Inputs = None,
@@ -68,15 +85,9 @@ def extract(
         write_results(results, out)
     except KGError as exc:
         raise _fail(exc) from exc
-    _report(problems)
-    for result in results:
-        typer.echo(
-            f"{result.doc}: {len(result.entities)} entities, "
-            f"{len(result.relations)} relations"
-        )
+    _summarize(results, problems)
     typer.echo(f"wrote {len(results)} JSON files to {out}")
-    if problems and not results:
-        raise typer.Exit(1)
+    _exit_if_nothing(results, problems)
 
 
 @app.command()
@@ -101,17 +112,11 @@ def build(
         )
     except KGError as exc:
         raise _fail(exc) from exc
-    _report(problems)
-    for result in results:
-        typer.echo(
-            f"{result.doc}: {len(result.entities)} entities, "
-            f"{len(result.relations)} relations"
-        )
+    _summarize(results, problems)
     for label, path in written.items():
         typer.echo(f"{label}: {path}")
     typer.echo(f"built in {time.perf_counter() - started:.1f} s")
-    if problems and not results:
-        raise typer.Exit(1)
+    _exit_if_nothing(results, problems)
 
 
 @app.command("eval")
