@@ -14,8 +14,12 @@ only: the encoder is exported to ONNX and run with onnxruntime, and Viterbi
 decoding is numpy.
 
 Examples:
-    python scripts/train_ner.py                      # full model, default --out
-    python scripts/train_ner.py --quick --out /tmp/m # tiny model in about a minute
+    python scripts/train_ner.py                      # dev run: picks the epoch
+    python scripts/train_ner.py --full-epochs 12     # all of train, epochs from dev
+    python scripts/train_ner.py --quick --out /tmp/m # tiny model in under a minute
+
+A full run takes about 45 min on one free core (3.5 min an epoch, 12
+epochs, plus export); it is deterministic for a given seed and thread count.
 """
 
 from __future__ import annotations

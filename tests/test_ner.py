@@ -113,9 +113,11 @@ def test_tag_round_trip() -> None:
     assert tags_to_spans(spans_to_tags(15, spans)) == spans
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("torch") is None, reason="torch not installed"
-)
+TRAIN_DEPS = ("torch", "onnx", "jieba", "tqdm")
+MISSING = [name for name in TRAIN_DEPS if importlib.util.find_spec(name) is None]
+
+
+@pytest.mark.skipif(bool(MISSING), reason=f"training extra not installed: {MISSING}")
 def test_quick_training_end_to_end(tmp_path: Path) -> None:
     """`train_ner.py --quick` writes a pipeline that spacy.load reads and runs."""
     out = tmp_path / "quick_ner"
