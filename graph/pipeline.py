@@ -12,6 +12,7 @@ from tqdm import tqdm
 from .errors import InputError
 from .extract import extract
 from .io import dump_json, find_documents, read_text, write_atomic, write_results
+from .merge import merge_documents
 from .model import DocResult
 from .nlp import make_nlp
 from .rdf import build_graph, serialize
@@ -58,7 +59,7 @@ def build_outputs(
 
     results, problems = extract_paths(inputs, settings)
     out = settings.out
-    graph = build_graph(results)
+    graph = build_graph(merge_documents(results))
     written = {
         "json": out / "json",
         "turtle": out / "graph.ttl",

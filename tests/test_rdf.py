@@ -119,3 +119,28 @@ def test_namespace_terms_equal_ontology_terms():
     declared = {str(s) for s in onto.subjects() if str(s).startswith(str(KG))}
     in_code = {str(KG[name]) for name in KG.__annotations__}
     assert declared == in_code
+
+
+def test_variants_across_documents_become_one_node():
+    from graph.merge import merge_documents
+
+    def doc(name: str, event: str, date: str) -> DocResult:
+        rel = Relation(
+            event, Predicate.HELD_ON, date, evidence=f"{event}召开", start=0, end=5
+        )
+        return DocResult(
+            doc=name, entities=(Entity(EntityType.EVENT, event),), relations=(rel,)
+        )
+
+    merged = merge_documents(
+        [
+            doc("a.txt", "全总十六届四次执委会会议", "2016-01-17"),
+            doc("b.txt", "全总十六届四次执委会", "2016"),
+        ]
+    )
+    g = build_graph(merged)
+    events = set(g.subjects(RDF.type, SCHEMA.Event))
+    assert len(events) == 1
+    (node,) = events
+    assert len(set(g.objects(node, SCHEMA.startDate))) == 2
+    assert len(set(g.objects(node, SKOS.altLabel))) == 1
