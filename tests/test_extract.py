@@ -232,7 +232,10 @@ def test_partner_joins_the_sentence_subject(rules_nlp):
 
 
 def test_short_title_after_yixia_jiancheng_is_an_alias(rules_nlp):
-    text = "国务院办公厅印发《关于进一步做好稳就业工作的意见》（以下简称《意见》）。《意见》指出。"
+    text = (
+        "国务院办公厅印发《关于进一步做好稳就业工作的意见》（以下简称《意见》）。"
+        "《意见》指出。"
+    )
     policies = [
         e for e in _run(rules_nlp, text).entities if e.type is EntityType.POLICY
     ]
