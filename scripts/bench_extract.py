@@ -98,7 +98,7 @@ def render(
 ) -> str:
     names = list(runs)
     lines = [
-        "### Extraction quality (sample corpus against the gold answer keys)",
+        "## Extraction quality (sample corpus against the gold answer keys)",
         "",
         "Command: `python scripts/bench_extract.py` (scores with graph/evaluate.py, "
         "the rules of docs/GUIDELINES.md)",

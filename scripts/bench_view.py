@@ -130,7 +130,7 @@ def _section(
 ) -> str:
     build_s, render_s = times
     return "\n".join([
-        "### HTML view benchmark",
+        "## HTML view",
         "",
         f"`{command}` (headless Debian Chromium, 2 shared CPU cores):",
         "",
