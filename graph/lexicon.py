@@ -44,9 +44,10 @@ class Lexicon:
 
     def division_of(self, text: str) -> Division | None:
         """Return the division whose full or short name is `text`."""
-        return self._division_index().get(text)
+        return self.division_index().get(text)
 
-    def _division_index(self) -> dict[str, Division]:
+    def division_index(self) -> dict[str, Division]:
+        """Map every full and short division name to its division."""
         return _index_divisions(self.divisions)
 
 

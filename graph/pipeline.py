@@ -18,17 +18,9 @@ from .nlp import make_nlp
 from .rdf import build_graph, serialize
 from .settings import Settings
 
-__all__ = ["extract_texts", "extract_paths", "build_outputs"]
+__all__ = ["extract_paths", "build_outputs"]
 
 logger = logging.getLogger(__name__)
-
-
-def extract_texts(
-    texts: Iterable[tuple[str, str]], settings: Settings
-) -> list[DocResult]:
-    """Extract (name, text) pairs with one pipeline."""
-    nlp = make_nlp(settings)
-    return [extract(nlp(text), name) for name, text in texts]
 
 
 def extract_paths(

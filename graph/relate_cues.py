@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .finders.base import cue_words
 from .lexicon import Lexicon
 from .model import EntityType, Predicate, Relation
 from .resolve import ResolvedMention
@@ -96,10 +97,7 @@ def _cue_relations(
     obj_label: EntityType,
     topic: str | None = None,
 ) -> Iterator[Relation]:
-    all_cues = sorted(
-        {c for cues in lex.cues.values() for c in cues}, key=len, reverse=True
-    )
-    every = _cue_positions(sent.text, tuple(all_cues), sent.start)
+    every = _cue_positions(sent.text, cue_words(lex), sent.start)
     for start, end in _cue_positions(sent.text, lex.cues[pred.value], sent.start):
         stop = next((s for s, _ in every if s >= end), sent.end)
         objects = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Settings", "PACKAGE_DIR", "PROJECT_DIR"]
@@ -23,4 +23,3 @@ class Settings:
     use_ner: bool = True
     corpus: Path = PROJECT_DIR / "data" / "corpus"
     out: Path = PROJECT_DIR / "output"
-    extra: dict[str, str] = field(default_factory=dict)

@@ -48,6 +48,7 @@ def _facts(result):
             ("LOCATION", "山东滨州经济技术开发区国际会展中心"),
         ),
         ("江苏省总工会主席 邢春宁", ("PERSON", "邢春宁")),
+        ("第十届全民读书节在杭州举行。", ("EVENT", "第十届全民读书节")),
     ],
 )
 def test_finds_entity(rules_nlp, sentence, expected):

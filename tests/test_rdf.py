@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyoxigraph
 import pytest
 from rdflib import Graph, Literal
@@ -13,9 +11,8 @@ from rdflib.namespace import ORG, RDF, SKOS, XSD
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
 from graph.namespaces import KG, SCHEMA
 from graph.rdf import build_graph, date_literal, entity_iri, serialize
+from graph.settings import Settings
 from graph.validate import validate_graph
-
-ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +49,7 @@ def test_same_input_gives_byte_identical_ntriples(corpus_results):
 
 
 def test_graph_conforms_to_shapes(corpus_graph):
-    conforms, report = validate_graph(corpus_graph, ONTOLOGY / "shapes.ttl")
+    conforms, report = validate_graph(corpus_graph, Settings().shapes)
     assert conforms, report
 
 
@@ -62,7 +59,7 @@ def test_shapes_reject_a_fact_without_evidence(corpus_graph):
         broken.add(triple)
     fact = next(broken.subjects(RDF.type, KG.Fact))
     broken.remove((fact, KG.evidence, None))
-    conforms, _ = validate_graph(broken, ONTOLOGY / "shapes.ttl")
+    conforms, _ = validate_graph(broken, Settings().shapes)
     assert not conforms
 
 
@@ -115,7 +112,7 @@ def test_same_entity_in_two_documents_is_one_node():
 
 
 def test_namespace_terms_equal_ontology_terms():
-    onto = Graph().parse(ONTOLOGY / "kg.ttl")
+    onto = Graph().parse(Settings().ontology)
     declared = {str(s) for s in onto.subjects() if str(s).startswith(str(KG))}
     in_code = {str(KG[name]) for name in KG.__annotations__}
     assert declared == in_code

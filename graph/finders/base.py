@@ -19,7 +19,6 @@ __all__ = [
     "PARTY_CONGRESS_RE",
     "PERIOD_RE",
     "QUOTED",
-    "QUOTE_RE",
     "SESSION",
     "STOP_CHARS",
     "STOP_CLASS",
@@ -28,6 +27,8 @@ __all__ = [
     "TITLE_RE",
     "Candidate",
     "alternation",
+    "alias_pattern",
+    "division_pattern",
     "walk_left",
     "cue_words",
 ]
@@ -120,7 +121,6 @@ PERIOD_RE = re.compile(
 TITLE_RE = re.compile(
     r"《((?:[^《》\n]|\n+(?=[^《》\n#]{1,20}》)|《[^《》\n]*》){1,120})》"
 )
-QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”")
 NUMBER = r"[〇一二三四五六七八九十\d]{1,3}"
 SESSION = rf"第?{NUMBER}届(?:{NUMBER}次|[一二三四五六七八九]中)?"
 PARTY_CONGRESS_RE = re.compile(
@@ -145,6 +145,20 @@ class Candidate:
 
 def alternation(words: tuple[str, ...] | frozenset[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=4)
+def division_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """Match any division name of two characters or more (浙江, 浙江省)."""
+    return re.compile(
+        alternation(frozenset(n for n in lex.division_index() if len(n) >= 2))
+    )
+
+
+@lru_cache(maxsize=4)
+def alias_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """Match any organization name or alias of the lexicon (全总, 国务院)."""
+    return re.compile(alternation(frozenset(lex.org_aliases)))
 
 
 def walk_left(

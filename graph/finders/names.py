@@ -14,8 +14,10 @@ from .base import (
     STOP_WORDS,
     SUB_UNIT_SUFFIXES,
     Candidate,
+    alias_pattern,
     alternation,
     cue_words,
+    division_pattern,
     walk_left,
 )
 
@@ -25,16 +27,15 @@ __all__ = ["find_orgs", "find_locations", "is_org_name", "is_place_name"]
 def find_orgs(text: str, lex: Lexicon) -> list[Candidate]:
     """Find organizations: lexicon names and aliases, then names ending in a suffix."""
     found = []
-    known = re.compile(alternation(frozenset(lex.org_aliases)))
-    for match in known.finditer(text):
+    for match in alias_pattern(lex).finditer(text):
         canonical = lex.org_aliases[match.group()]
         found.append(
             Candidate(match.start(), match.end(), EntityType.ORG, canonical, 2)
         )
     found.extend(_suffix_orgs(text, lex))
-    divisions = alternation(frozenset(lex._division_index()))
     short = re.compile(
-        rf"(?:{divisions}|(?<![全各本该])[省市])总(?=[与和、，。将在要还也及等,;领]|机关)"
+        rf"(?:{division_pattern(lex).pattern}|(?<![全各本该])[省市])总"
+        r"(?=[与和、，。将在要还也及等,;领]|机关)"
     )
     found.extend(
         Candidate(m.start(), m.end(), EntityType.ORG) for m in short.finditer(text)
@@ -63,18 +64,18 @@ def _suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
 
 def _org_start(text: str, start: int, suffix_start: int, lex: Lexicon) -> int | None:
     """Move `start` to the leftmost place an organization name can begin."""
-    index = lex._division_index()
+    divisions, aliases = division_pattern(lex), alias_pattern(lex)
+    sub_unit = text.startswith(SUB_UNIT_SUFFIXES, suffix_start)
     for pos in range(start, suffix_start):
         rest = text[pos:suffix_start]
         if rest.startswith(GOOD_ORG_STARTS):
             return pos
         if rest[:1] in ("省", "市", "县") and text[pos - 1 : pos] not in "全各本该":
             return pos
-        if any(rest.startswith(name) for name in index if len(name) >= 2):
+        if divisions.match(text, pos, suffix_start):
             return pos
-        if text.startswith(SUB_UNIT_SUFFIXES, suffix_start) and any(
-            rest.startswith(alias) for alias in lex.org_aliases if len(alias) >= 2
-        ):
+        alias = aliases.match(text, pos, suffix_start) if sub_unit else None
+        if alias is not None and len(alias.group()) >= 2:
             return pos
     company = text[suffix_start:].startswith(
         (
@@ -106,7 +107,7 @@ def _is_generic(name: str, lex: Lexicon) -> bool:
 
 
 def _short_suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
-    divisions = alternation(frozenset(lex._division_index()))
+    divisions = division_pattern(lex).pattern
     suffix = alternation(lex.short_suffixes)
     pattern = re.compile(
         rf"(?:中共)?(?:{divisions}|省|市)[^{STOP_CLASS}总干]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员])"

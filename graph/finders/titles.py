@@ -11,6 +11,7 @@ from .base import (
     BAD_STARTS,
     CJK,
     EVENT_STOP_WORDS,
+    NUMBER,
     PARTY_CONGRESS_RE,
     PERIOD_RE,
     QUOTED,
@@ -19,6 +20,7 @@ from .base import (
     Candidate,
     alternation,
     cue_words,
+    division_pattern,
     walk_left,
 )
 
@@ -97,6 +99,11 @@ def _session_meetings(text: str, lex: Lexicon) -> list[Candidate]:
         found.append(Candidate(start, match.end(), EntityType.EVENT))
     for match in PARTY_CONGRESS_RE.finditer(text):
         found.append(Candidate(match.start(), match.end(), EntityType.EVENT))
+    # numbered festivals: 首届中国家长节, 第十届读书节 (节 alone is too common a word)
+    festival = re.compile(rf"(?:首届|第{NUMBER}届)[{CJK}]{{1,10}}?节(?![日目点约省能])")
+    found += [
+        Candidate(m.start(), m.end(), EntityType.EVENT) for m in festival.finditer(text)
+    ]
     return found
 
 
@@ -151,7 +158,7 @@ def _is_named(name: str, lex: Lexicon) -> bool:
     """Tell whether a competition is named (“安康杯”竞赛), not generic (劳动竞赛)."""
     if "“" in name or "杯" in name or name.startswith(("全国", "首届", "第")):
         return True
-    return any(name.startswith(d) for d in lex._division_index() if len(d) >= 2)
+    return division_pattern(lex).match(name) is not None
 
 
 def _cued_campaigns(text: str, lex: Lexicon) -> list[Candidate]:
