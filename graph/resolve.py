@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .finders import Candidate
+from .finders.base import division_pattern
 from .lexicon import Division, Lexicon
 from .model import Entity, EntityType, Mention
 
@@ -49,14 +50,8 @@ def comparison_key(label: EntityType, text: str) -> str:
 
 
 def _divisions_in(text: str, lex: Lexicon) -> list[tuple[int, Division]]:
-    names = sorted(
-        {d.name for d in lex.divisions} | {d.short for d in lex.divisions},
-        key=len,
-        reverse=True,
-    )
-    pattern = re.compile("|".join(re.escape(n) for n in names if len(n) >= 2))
     found = []
-    for match in pattern.finditer(text):
+    for match in division_pattern(lex).finditer(text):
         division = lex.division_of(match.group())
         if division is not None:
             found.append((match.start(), division))

@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
+from spacy.util import filter_spans
 
 from ..finders import Candidate, find_candidates, is_org_name, is_place_name
 from ..lexicon import Lexicon, load_lexicon
@@ -112,7 +113,7 @@ class EntityFinder:
             )
             if span is not None:
                 spans.append(span)
-        doc.ents = _non_overlapping(spans)
+        doc.ents = filter_spans(spans)  # "expand" alignment may make spans touch
         doc._.kg_candidates = list(chosen)
         return doc
 
@@ -120,12 +121,6 @@ class EntityFinder:
 def _is_valid(cand: Candidate, text: str) -> bool:
     name = text[cand.start : cand.end].strip()
     return len(name) >= 2 or cand.label is EntityType.LOCATION
-
-
-def _non_overlapping(spans: list[Span]) -> list[Span]:
-    from spacy.util import filter_spans
-
-    return filter_spans(spans)
 
 
 @Language.factory(
