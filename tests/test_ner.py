@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import random
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,8 +19,9 @@ spacy = pytest.importorskip("spacy")
 
 import graph.ner.component  # noqa: E402,F401  (registers kg_msra_ner if not installed)
 from graph.ner import MODEL_DIR  # noqa: E402
+from graph.ner.augment import join_names, joined_copies  # noqa: E402
 from graph.ner.data import spans_to_tags, tags_to_spans  # noqa: E402
-from graph.ner.model import split_chunks  # noqa: E402
+from graph.ner.model import NerModel, split_chunks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "全国总工会十六届四次执委会选举巨晓林为中华全国总工会兼职副主席。"
@@ -117,24 +121,124 @@ TRAIN_DEPS = ("torch", "onnx", "jieba", "tqdm")
 MISSING = [name for name in TRAIN_DEPS if importlib.util.find_spec(name) is None]
 
 
-@pytest.mark.skipif(bool(MISSING), reason=f"training extra not installed: {MISSING}")
-def test_quick_training_end_to_end(tmp_path: Path) -> None:
-    """`train_ner.py --quick` writes a pipeline that spacy.load reads and runs."""
-    out = tmp_path / "quick_ner"
-    cmd = [
-        sys.executable,
-        str(ROOT / "scripts" / "train_ner.py"),
-        "--quick",
-        "--out",
-        str(out),
-        "--cache-dir",
-        str(ROOT / "data" / "cache"),
-    ]
+needs_training = pytest.mark.skipif(
+    bool(MISSING), reason=f"training extra not installed: {MISSING}"
+)
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run scripts/<name> with the MSRA cache of the repo; fail with its stderr."""
+    cmd = [sys.executable, str(ROOT / "scripts" / name), *args]
+    cmd += ["--cache-dir", str(ROOT / "data" / "cache")]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def quick_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Train two tiny models that differ only in their seed."""
+    root = tmp_path_factory.mktemp("quick_ner")
+    runs: dict[str, Any] = {}
+    for seed in ("13", "5"):
+        out = root / f"seed{seed}"
+        result = run_script(
+            "train_ner.py", "--quick", "--seed", seed, "--out", str(out)
+        )
+        runs[seed] = (out, result)
+    return runs
+
+
+@needs_training
+def test_quick_training_end_to_end(quick_runs: dict[str, Any]) -> None:
+    """`train_ner.py --quick` writes a pipeline that spacy.load reads and runs."""
+    out, result = quick_runs["13"]
     assert (out / "config.cfg").exists()
     assert (out / "kg_msra_ner" / "model.onnx").exists()
     quick = spacy.load(out)
     doc = quick(SEED)
     assert {ent.label_ for ent in doc.ents} <= {"PER", "LOC", "ORG"}
     assert "dev micro F1" in result.stdout
+
+
+@needs_training
+def test_combine_writes_ensemble_chosen_on_dev(
+    quick_runs: dict[str, Any], tmp_path: Path
+) -> None:
+    """combine_ner.py scores both members and their ensemble, and writes the best."""
+    out = tmp_path / "ensemble"
+    members = [str(quick_runs[seed][0]) for seed in ("13", "5")]
+    result = run_script("combine_ner.py", *members, "--out", str(out))
+    choice = json.loads(result.stdout)
+    assert set(choice["micro_f1"]) == {"seed 13", "seed 5", "ensemble"}
+    best = max(choice["micro_f1"].values())
+    assert choice["micro_f1"][choice["chosen"]] == best
+    model = NerModel.load(out / "kg_msra_ner")
+    assert len(model.encoders) == (2 if choice["chosen"] == "ensemble" else 1)
+    assert spacy.load(out)(SEED).text == SEED
+
+
+def test_ensemble_of_one_encoder_twice_decodes_like_it(
+    nlp: spacy.language.Language,
+) -> None:
+    """Summing scores of identical encoders doubles them and keeps every path."""
+    single = nlp.get_pipe("kg_msra_ner").model
+    twice = NerModel(
+        single.featurizer, [single.encoders[0], single.encoders[0]], single.config
+    )
+    texts = [SEED, "陈锡联段君毅出席了在北京人民大会堂举行的会议。"]
+    assert twice.predict(texts) == single.predict(texts)
+
+
+def test_ensemble_round_trips_through_disk(
+    nlp: spacy.language.Language, tmp_path: Path
+) -> None:
+    """An ensemble saves one file set per encoder and loads back the same."""
+    single = nlp.get_pipe("kg_msra_ner").model
+    pair = NerModel(single.featurizer, [single.encoders[0]] * 2, single.config)
+    pair.save(tmp_path)
+    assert (tmp_path / "model-1.onnx").exists()
+    loaded = NerModel.load(tmp_path)
+    assert len(loaded.encoders) == 2
+    assert loaded.predict([SEED]) == pair.predict([SEED])
+
+
+@pytest.mark.parametrize(
+    ("example", "joined"),
+    [
+        (
+            ("出席会议的有陈锡联、段君毅。", [(6, 9, "PER"), (10, 13, "PER")]),
+            "出席会议的有陈锡联段君毅。",
+        ),
+        (
+            (
+                "北京、上海和张三，李四",
+                [(0, 2, "LOC"), (3, 5, "LOC"), (6, 8, "PER"), (9, 11, "PER")],
+            ),
+            "北京、上海和张三李四",
+        ),
+    ],
+)
+def test_join_names_drops_only_separators_between_names(
+    example: tuple[str, list], joined: str
+) -> None:
+    """Separators between two person names go; others stay; spans keep their text."""
+    text, spans = example
+    out = join_names(example, random.Random(1), keep=0.0)
+    assert out is not None
+    new_text, new_spans = out
+    assert new_text == joined
+    assert [new_text[s:e] for s, e, _ in new_spans] == [text[s:e] for s, e, _ in spans]
+    assert [label for *_, label in new_spans] == [label for *_, label in spans]
+
+
+def test_joined_copies_only_from_name_lists() -> None:
+    """Only sentences with a separated name list give copies, each one joined."""
+    examples = [
+        ("张三、李四、王五到会。", [(0, 2, "PER"), (3, 5, "PER"), (6, 8, "PER")]),
+        ("张三和李四到会。", [(0, 2, "PER"), (3, 5, "PER")]),
+        ("在北京、上海。", [(1, 3, "LOC"), (4, 6, "LOC")]),
+    ]
+    copies = joined_copies(examples, 3, seed=7)
+    assert len(copies) == 3
+    assert all(text.startswith("张三") and len(text) < 11 for text, _ in copies)

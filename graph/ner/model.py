@@ -2,8 +2,9 @@
 
 A model directory holds ``model.onnx`` (the BiLSTM encoder: features in,
 tag scores out), ``tables.npz`` (character and bigram embeddings, float16 or
-int8 with one scale per row),
-``crf.npz`` (transition scores), ``config.json`` and the featurizer files.
+int8 with one scale per row), ``crf.npz`` (transition scores),
+``config.json`` and the featurizer files. An ensemble adds ``model-1.onnx``,
+``tables-1.npz``, ``crf-1.npz`` and so on, one set per extra encoder.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from graph.ner.data import TAGS, Span, tags_to_spans
 from graph.ner.decode import viterbi
 from graph.ner.features import Featurizer
 
-__all__ = ["NerModel", "split_chunks"]
+__all__ = ["Encoder", "NerModel", "split_chunks"]
 
 logger = logging.getLogger(__name__)
 
@@ -69,38 +70,29 @@ def _cut_long(
         yield start, text[start:end]
 
 
-class NerModel:
-    """A trained tagger: featurizer, ONNX encoder, embedding tables and CRF scores."""
+class Encoder:
+    """One trained network: ONNX BiLSTM encoder, embedding tables, CRF scores."""
 
     def __init__(
         self,
-        featurizer: Featurizer,
         onnx_bytes: bytes,
         tables: dict[str, np.ndarray],
         crf: dict[str, np.ndarray],
-        config: dict[str, Any],
     ) -> None:
         """Hold the parts; the onnxruntime session is created on first use."""
-        self.featurizer = featurizer
         self.onnx_bytes = onnx_bytes
+        self.tables = tables
+        self.crf = crf
         self.char_table = _table(tables, "char")
         self.bigram_table = _table(tables, "bigram")
-        self._tables = tables
-        self.crf = crf
-        self.config = dict(config)
-        self.tags: list[str] = list(config.get("tags", TAGS))
         self._session: Any = None
 
-    @property
-    def session(self) -> Any:
-        """Return the onnxruntime session, creating it with a small thread count."""
+    def session(self, threads: int) -> Any:
+        """Return the onnxruntime session, creating it with ``threads`` threads."""
         if self._session is None:
             import onnxruntime as ort
 
             options = ort.SessionOptions()
-            threads = int(
-                os.environ.get("KG_NER_THREADS", self.config.get("threads", 1))
-            )
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
@@ -109,26 +101,90 @@ class NerModel:
             )
         return self._session
 
+    def emissions(
+        self,
+        chars: np.ndarray,
+        bigrams: np.ndarray,
+        lex: np.ndarray,
+        lengths: np.ndarray,
+        threads: int,
+    ) -> np.ndarray:
+        """Return the (B, T, tags) scores for padded id arrays and lexicon flags."""
+        x = np.concatenate(
+            [
+                self.char_table[chars],
+                self.bigram_table[bigrams[:, :, 0]],
+                self.bigram_table[bigrams[:, :, 1]],
+                lex,
+            ],
+            axis=2,
+        )
+        return self.session(threads).run(None, {"x": x, "lengths": lengths})[0]
+
+    @classmethod
+    def load(cls, path: Path, suffix: str = "") -> Encoder:
+        """Read ``model{suffix}.onnx``, ``tables{suffix}.npz``, ``crf{suffix}.npz``."""
+        with np.load(path / f"tables{suffix}.npz") as npz:
+            tables = {key: npz[key] for key in npz.files}
+        with np.load(path / f"crf{suffix}.npz") as npz:
+            crf = {key: npz[key] for key in npz.files}
+        return cls((path / f"model{suffix}.onnx").read_bytes(), tables, crf)
+
+    def save(self, path: Path, suffix: str = "") -> None:
+        """Write the three files read by :meth:`load`."""
+        (path / f"model{suffix}.onnx").write_bytes(self.onnx_bytes)
+        np.savez_compressed(path / f"tables{suffix}.npz", **self.tables)
+        np.savez(path / f"crf{suffix}.npz", **self.crf)
+
+
+class NerModel:
+    """A trained tagger: featurizer, one or more encoders, tag set and settings.
+
+    With several encoders (an ensemble of networks trained on the same data
+    and vocabulary) their emission and CRF scores are summed before Viterbi,
+    so the best path is the one the product of the models prefers.
+    """
+
+    def __init__(
+        self,
+        featurizer: Featurizer,
+        encoders: Sequence[Encoder],
+        config: dict[str, Any],
+    ) -> None:
+        """Hold the parts."""
+        if not encoders:
+            raise ValueError("a model needs at least one encoder")
+        self.featurizer = featurizer
+        self.encoders = list(encoders)
+        self.config = dict(config)
+        self.tags: list[str] = list(config.get("tags", TAGS))
+        self.crf = {
+            key: sum(enc.crf[key] for enc in self.encoders)
+            for key in ("transitions", "start", "end")
+        }
+
+    @property
+    def threads(self) -> int:
+        """onnxruntime threads per encoder (env KG_NER_THREADS, else config)."""
+        return int(os.environ.get("KG_NER_THREADS", self.config.get("threads", 1)))
+
     @classmethod
     def load(cls, directory: str | os.PathLike[str]) -> NerModel:
         """Read a model directory written by :meth:`save`."""
         path = Path(directory)
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        with np.load(path / "tables.npz") as npz:
-            tables = {key: npz[key] for key in npz.files}
-        with np.load(path / "crf.npz") as npz:
-            crf = {key: npz[key] for key in npz.files}
-        featurizer = Featurizer.load(path)
-        return cls(featurizer, (path / "model.onnx").read_bytes(), tables, crf, config)
+        n = int(config.get("encoders", 1))
+        encoders = [Encoder.load(path, _suffix(i)) for i in range(n)]
+        return cls(Featurizer.load(path), encoders, config)
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write the model into a directory (created if needed)."""
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
-        (path / "model.onnx").write_bytes(self.onnx_bytes)
-        np.savez_compressed(path / "tables.npz", **self._tables)
-        np.savez(path / "crf.npz", **self.crf)
-        text = json.dumps(self.config, ensure_ascii=False, indent=2, sort_keys=True)
+        for i, encoder in enumerate(self.encoders):
+            encoder.save(path, _suffix(i))
+        config = dict(self.config, encoders=len(self.encoders))
+        text = json.dumps(config, ensure_ascii=False, indent=2, sort_keys=True)
         (path / "config.json").write_text(text + "\n", encoding="utf-8")
         self.featurizer.save(path)
 
@@ -155,16 +211,21 @@ class NerModel:
 
     def tag_batch(self, chunks: Sequence[str]) -> list[np.ndarray]:
         """Return the best tag ids of each chunk (chunks may differ in length)."""
-        x, lengths = self.features(chunks)
-        emissions = self.session.run(None, {"x": x, "lengths": lengths})[0]
+        chars, bigrams, lex, lengths = self.features(chunks)
+        emissions = sum(
+            enc.emissions(chars, bigrams, lex, lengths, self.threads)
+            for enc in self.encoders
+        )
         crf = self.crf
         paths = viterbi(
             emissions, crf["transitions"], crf["start"], crf["end"], lengths
         )
         return [path[:n] for path, n in zip(paths, lengths, strict=True)]
 
-    def features(self, chunks: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Build the right-padded (B, T, D) float32 input and the int32 lengths."""
+    def features(
+        self, chunks: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return right-padded char ids, bigram ids, lexicon flags and lengths."""
         parts = [self.featurizer.encode(chunk) for chunk in chunks]
         lengths = np.array([len(p[0]) for p in parts], dtype=np.int32)
         n, t = len(parts), int(lengths.max())
@@ -173,16 +234,12 @@ class NerModel:
         lex = np.zeros((n, t, parts[0][2].shape[1]), np.float32)
         for row, (c, b, f) in enumerate(parts):
             chars[row, : len(c)], bigrams[row, : len(c)], lex[row, : len(c)] = c, b, f
-        x = np.concatenate(
-            [
-                self.char_table[chars],
-                self.bigram_table[bigrams[:, :, 0]],
-                self.bigram_table[bigrams[:, :, 1]],
-                lex,
-            ],
-            axis=2,
-        )
-        return x, lengths
+        return chars, bigrams, lex, lengths
+
+
+def _suffix(index: int) -> str:
+    """File-name suffix of encoder ``index``: '' for the first, '-1', '-2', ..."""
+    return "" if index == 0 else f"-{index}"
 
 
 def _table(tables: dict[str, np.ndarray], name: str) -> np.ndarray:
