@@ -33,6 +33,7 @@ class Lexicon:
     roles: tuple[str, ...]  # longest first
     org_suffixes: tuple[str, ...]
     short_suffixes: tuple[str, ...]
+    model_org_suffixes: tuple[str, ...]  # let model ORG spans stand without a head
     generic: frozenset[str]
     event_words: tuple[str, ...]
     campaign_words: tuple[str, ...]
@@ -102,6 +103,7 @@ def load_lexicon(folder: Path) -> Lexicon:
         roles=_longest_first(words("roles.txt")),
         org_suffixes=_longest_first(words("org_suffixes.txt")),
         short_suffixes=_longest_first(words("short_suffixes.txt")),
+        model_org_suffixes=_longest_first(words("model_org_suffixes.txt")),
         generic=frozenset(words("generic.txt")),
         event_words=_longest_first(words("event_words.txt")),
         campaign_words=_longest_first(words("campaign_words.txt")),

@@ -255,3 +255,47 @@ def test_partners_listed_after_huitong_join_the_subject(rules_nlp):
 def test_bare_meeting_words_are_not_events(rules_nlp, generic):
     text = f"国务院新闻办公室举行{generic}。"
     assert all(e.type is not EntityType.EVENT for e in _run(rules_nlp, text).entities)
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [
+        ("中国书法家协会", True),
+        ("青少年发展基金会", True),
+        ("中国新闻网", True),
+        ("浙江日报", True),
+        ("社区志愿者联合会", True),
+        ("互联网", False),  # a common noun: one-character suffix needs a longer stem
+        ("各级协会", False),  # group word
+        ("推进工会服务网", False),  # a verb inside: the span ran over a phrase
+        ("总工会职工网", False),  # another suffix inside: two names run together
+        ("“红船”网", False),  # punctuation
+    ],
+)
+def test_headless_org_names_from_the_model(name, accepted):
+    from graph.finders import is_headless_org_name
+    from graph.lexicon import load_lexicon
+    from graph.settings import Settings
+
+    assert is_headless_org_name(name, load_lexicon(Settings().resources)) is accepted
+
+
+def test_model_raises_person_and_org_scores(corpus_results):
+    """With the NER model, PERSON and ORG F1 on the sample gold go up, totals hold."""
+    pytest.importorskip("onnxruntime")
+    from pathlib import Path
+
+    from graph.evaluate import evaluate
+    from graph.io import read_results
+    from graph.pipeline import extract_paths
+    from graph.settings import Settings
+
+    root = Path(__file__).resolve().parent.parent
+    gold = read_results([root / "data" / "gold"])
+    with_model, problems = extract_paths([root / "data" / "corpus"], Settings())
+    assert not problems
+    before, after = evaluate(gold, corpus_results), evaluate(gold, with_model)
+    for label in ("PERSON", "ORG"):
+        assert after[("entity", label)].f1 > before[("entity", label)].f1, label
+    for kind in ("entity", "relation"):
+        assert after[(kind, "ALL")].f1 >= before[(kind, "ALL")].f1, kind

@@ -9,7 +9,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from ..finders import Candidate, find_candidates, is_org_name, is_place_name
+from ..finders import (
+    Candidate,
+    find_candidates,
+    is_headless_org_name,
+    is_org_name,
+    is_place_name,
+)
 from ..lexicon import Lexicon, load_lexicon
 from ..model import EntityType
 
@@ -81,7 +87,7 @@ def is_plausible(cand: Candidate, text: str, lex: Lexicon) -> bool:
         surname = text[:2] if text[:2] in lex.surnames else text[:1]
         return surname in lex.surnames and 2 <= len(text) <= 4
     if cand.label is EntityType.ORG:
-        return is_org_name(text, lex)
+        return is_org_name(text, lex) or is_headless_org_name(text, lex)
     return is_place_name(text, lex)
 
 
@@ -94,13 +100,18 @@ class EntityFinder:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # doc.text rebuilds the string on every access: read it once
         rules = select_candidates(find_candidates(text, self.lexicon))
-        # the model fills gaps: where a rule found something, the rule wins
-        used = {i for c in rules for i in range(c.start, c.end)}
-        extra = [
-            c
-            for c in _model_candidates(doc, text, self.lexicon)
-            if not used.intersection(range(c.start, c.end))
-        ]
+        model = _model_candidates(doc, text, self.lexicon)
+        # the model fills gaps: where a rule found something, the rule wins, but
+        # a place inside a model's organization name (中国 in 中国职工教育网)
+        # does not block that name
+        orgs = [m for m in model if m.label is EntityType.ORG]
+        used = {
+            i
+            for c in rules
+            if not (c.label is EntityType.LOCATION and any(_inside(c, m) for m in orgs))
+            for i in range(c.start, c.end)
+        }
+        extra = [c for c in model if not used.intersection(range(c.start, c.end))]
         chosen = [c for c in select_candidates(rules + extra) if _is_valid(c, text)]
         spans = []
         for cand in chosen:
@@ -116,6 +127,11 @@ class EntityFinder:
         doc.ents = filter_spans(spans)  # "expand" alignment may make spans touch
         doc._.kg_candidates = list(chosen)
         return doc
+
+
+def _inside(inner: Candidate, outer: Candidate) -> bool:
+    """Tell whether `inner` lies within `outer` and is shorter."""
+    return outer.start <= inner.start and inner.end <= outer.end and inner != outer
 
 
 def _is_valid(cand: Candidate, text: str) -> bool:

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from ..lexicon import Lexicon
 from .base import Candidate
-from .names import find_locations, find_orgs, is_org_name, is_place_name
+from .names import (
+    find_locations,
+    find_orgs,
+    is_headless_org_name,
+    is_org_name,
+    is_place_name,
+)
 from .persons import find_persons, split_name
 from .titles import find_events, find_policies
 
@@ -22,6 +28,7 @@ __all__ = [
     "find_locations",
     "find_persons",
     "split_name",
+    "is_headless_org_name",
     "is_org_name",
     "is_place_name",
 ]

@@ -179,6 +179,37 @@ def is_org_name(name: str, lex: Lexicon) -> bool:
     return any(c.start == 0 and c.end == len(name) for c in find_orgs(name, lex))
 
 
+def is_headless_org_name(name: str, lex: Lexicon) -> bool:
+    """Tell whether an NER-model span is a media or association name without a head.
+
+    The rules start an organization only at a division, a known name or a
+    national prefix; media, web sites and associations (中国职工教育网,
+    社会组织联合会) often have none, so the NER model's left edge is taken
+    when the name ends in one of ``model_org_suffixes`` and the part before it
+    is at least two letters or digits (three before a one-character suffix:
+    not 互联网) with no verb, no other suffix (the span ran over two names)
+    and no group word.
+
+    Examples:
+        >>> from graph.settings import Settings
+        >>> from graph.lexicon import load_lexicon
+        >>> lex = load_lexicon(Settings().resources)
+        >>> is_headless_org_name("中国职工教育网", lex)
+        True
+        >>> is_headless_org_name("互联网", lex), is_headless_org_name("各级协会", lex)
+        (False, False)
+    """
+    suffix = next((s for s in lex.model_org_suffixes if name.endswith(s)), "")
+    stem = name[: len(name) - len(suffix)]
+    shortest = 3 if len(suffix) == 1 else 2
+    if not suffix or len(stem) < shortest or not stem.isalnum():
+        return False
+    if _is_generic(name, lex):
+        return False
+    inside = (*lex.org_suffixes, *lex.model_org_suffixes, *lex.verbs, *STOP_WORDS)
+    return not any(word in stem for word in inside)
+
+
 _PLACE_ENDS = tuple("省市县区镇乡村州国岛湾港")
 
 
