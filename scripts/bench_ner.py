@@ -250,14 +250,15 @@ def model_notes(model_dir: Path, results: list[dict[str, Any]]) -> list[str]:
 
     config_path = model_dir / "kg_msra_ner" / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    dev = config["dev"]
+    members = config.get("members") or []
+    kind = f"ensemble of {len(members)} networks, each a " if members else ""
+    encoders = "ONNX encoders" if members else "ONNX encoder"
     notes = [
-        "- msra_ner: `graph/models/msra_ner`, char + bigram + jieba-lexicon "
-        f"BiLSTM-CRF, ONNX encoder ({config.get('precision', 'float32')}) + numpy "
-        f"Viterbi, {model_size_mb(model_dir):.1f} MB on disk. Trained by "
-        f"`python scripts/train_ner.py{_train_flags(config)}` in "
-        f"{config['train_seconds'] / 60:.0f} min "
-        f"on CPU; {_dev_note(dev)}; the test set is used only here. "
+        f"- msra_ner: `graph/models/msra_ner`, {kind}char + bigram + jieba-lexicon "
+        f"BiLSTM-CRF, {encoders} ({config.get('precision', 'float32')}) + numpy "
+        f"Viterbi, {model_size_mb(model_dir):.1f} MB on disk. "
+        f"{_training_note(config)}; "
+        "the test set is used only here. "
         "Speed above: `nlp.pipe` over the test sentences."
     ]
     for res in results:
@@ -271,21 +272,43 @@ def model_notes(model_dir: Path, results: list[dict[str, Any]]) -> list[str]:
     return notes
 
 
-def _train_flags(config: dict[str, Any]) -> str:
-    """Return the command-line flags that differ from a plain training run."""
-    full = config.get("hyperparameters", {}).get("full_epochs", 0)
-    return f" --full-epochs {full}" if full else ""
-
-
-def _dev_note(dev: dict[str, Any]) -> str:
-    """Say how the shipped epoch was chosen."""
+def _training_note(config: dict[str, Any]) -> str:
+    """Say how the shipped model was trained and chosen."""
+    hyper = config.get("hyperparameters", {})
+    minutes = config["train_seconds"] / 60
+    join = hyper.get("join_names", 0)
+    data = (
+        f", with {join} copies of each training sentence listing names whose "
+        "separators are dropped"
+        if join
+        else ""
+    )
+    dev = config["dev"]
+    if config.get("members"):
+        seeds = " and ".join(
+            f"{m['hyperparameters']['seed']} (epoch {m['dev']['best_epoch']})"
+            for m in config["members"]
+        )
+        choice = config.get("dev_choice", {}).get("micro_f1", {})
+        scores = ", ".join(f"{k} {v:.4f}" for k, v in choice.items())
+        return (
+            "Trained by `python scripts/train_ner.py --seed N` for seeds "
+            f"{seeds}{data}, "
+            f"{minutes:.0f} min of CPU in all, each epoch chosen on the dev set "
+            "(5% of MSRA train plus a joined copy of its name lists); "
+            "`python scripts/combine_ner.py` then scored each network and their "
+            f"ensemble on that dev set ({scores}) and kept the best"
+        )
     if dev.get("scores") is None:
         return (
+            f"Trained by `python scripts/train_ner.py --full-epochs "
+            f"{hyper.get('full_epochs')}` in {minutes:.0f} min on CPU{data}: "
             f"{dev['best_epoch']} epochs over all of MSRA train, a count chosen on "
             "the dev set (5% of MSRA train) of an identical run"
         )
     micro = dev["scores"]["micro"]["f1"]
     return (
+        f"Trained by `python scripts/train_ner.py` in {minutes:.0f} min on CPU{data}; "
         f"best epoch {dev['best_epoch']} chosen on the dev set (5% of MSRA train, "
         f"micro F1 {micro:.4f})"
     )
