@@ -13,6 +13,13 @@ with BMES transition constraints sits on top. torch is needed for training
 only: the encoder is exported to ONNX and run with onnxruntime, and Viterbi
 decoding is numpy.
 
+Augmentation (--join-names): every training sentence that lists people with
+separators (张三、李四) is added again with some separators dropped (张三李四),
+since such run-together lists are common in news text and rare in MSRA
+train; the dev set gets one such copy of its own name lists. Networks trained
+with different --seed values and the same --split-seed can be combined into
+an ensemble by scripts/combine_ner.py (`make ner-model` does it all).
+
 Examples:
     python scripts/train_ner.py                      # dev run: picks the epoch
     python scripts/train_ner.py --full-epochs 12     # all of train, epochs from dev
