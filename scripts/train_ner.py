@@ -60,18 +60,15 @@ from graph.ner.features import (  # noqa: E402
 from graph.ner.metrics import format_table, score_spans  # noqa: E402
 from graph.ner.model import Encoder, NerModel  # noqa: E402
 
-__all__ = ["main", "parse_args", "train"]
+__all__ = ["add_path_args", "main", "parse_args", "train"]
 
 logger = logging.getLogger("train_ner")
 
 Encoded = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Parse command-line options."""
-    p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def add_path_args(p: argparse.ArgumentParser) -> None:
+    """Add --cache-dir (the MSRA wheel) and --out (the pipeline written)."""
     p.add_argument(
         "--cache-dir",
         type=Path,
@@ -85,6 +82,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=ROOT / "graph" / "models" / "msra_ner",
         help="output spaCy pipeline directory (replaced if it exists)",
     )
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse command-line options."""
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_path_args(p)
     p.add_argument(
         "--quick",
         action="store_true",
