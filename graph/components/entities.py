@@ -125,8 +125,26 @@ class EntityFinder:
             if span is not None:
                 spans.append(span)
         doc.ents = filter_spans(spans)  # "expand" alignment may make spans touch
-        doc._.kg_candidates = list(chosen)
+        doc._.kg_candidates = chosen + _bodies_of_meetings(orgs, chosen)
         return doc
+
+
+def _bodies_of_meetings(
+    orgs: list[Candidate], chosen: list[Candidate]
+) -> list[Candidate]:
+    """Return model ORG spans that begin a chosen event's name, as extra mentions.
+
+    A meeting is often named after the body that holds it
+    (X领导小组第三十二次会议); the event keeps its whole name and the
+    organization is a mention of its own, nested in it.
+    """
+    events = [c for c in chosen if c.label is EntityType.EVENT]
+    return [
+        org
+        for org in orgs
+        if org not in chosen
+        and any(ev.start == org.start and org.end < ev.end for ev in events)
+    ]
 
 
 def _inside(inner: Candidate, outer: Candidate) -> bool:
