@@ -299,3 +299,37 @@ def test_model_raises_person_and_org_scores(corpus_results):
         assert after[("entity", label)].f1 > before[("entity", label)].f1, label
     for kind in ("entity", "relation"):
         assert after[(kind, "ALL")].f1 >= before[(kind, "ALL")].f1, kind
+
+
+@pytest.fixture(scope="module")
+def ner_nlp():
+    """Return the extraction pipeline with the shipped NER model."""
+    pytest.importorskip("onnxruntime")
+    from graph.nlp import make_nlp
+    from graph.settings import Settings
+
+    return make_nlp(Settings())
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # names run together: the model splits them, a rule does not cut 林等
+        (
+            "参加座谈的有张德江吴邦国贾庆林等同志。",
+            {("张德江", "PERSON"), ("吴邦国", "PERSON"), ("贾庆林", "PERSON")},
+        ),
+        # the body that holds a meeting is an ORG of its own
+        (
+            "国务院总理李克强主持召开国家科技领导小组第一次全体会议。",
+            {("国家科技领导小组", "ORG"), ("国家科技领导小组第一次全体会议", "EVENT")},
+        ),
+        # a media name without a head the rules know; 中国 is not a place here
+        ("据中国新闻网报道，会议在北京举行。", {("中国新闻网", "ORG")}),
+    ],
+)
+def test_model_spans_in_the_pipeline(ner_nlp, sentence, expected):
+    found = {(e.name, e.type.value) for e in ner_nlp(sentence)._.kg_entities}
+    assert expected <= found
+    assert ("中国", "LOCATION") not in found
+    assert not any(name.endswith("等") for name, _ in found)

@@ -69,6 +69,16 @@ def test_seed_sentence_entities(nlp: spacy.language.Language) -> None:
     assert {label for _, label in found} <= {"PER", "LOC", "ORG"}
 
 
+def test_names_run_together_are_split(nlp: spacy.language.Language) -> None:
+    """A list of names with its separators gone gives one PER span per name."""
+    doc = nlp("出席会议的有王汉斌彭珮云何鲁丽等。")
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("王汉斌", "PER"),
+        ("彭珮云", "PER"),
+        ("何鲁丽", "PER"),
+    ]
+
+
 def test_offsets_align_in_long_text(nlp: spacy.language.Language) -> None:
     """Entities in a long multi-sentence text keep offsets into the original text."""
     text = ("新华社北京电  " + SEED + "\n\n") * 6 + "李玉赋在湖北宜昌出席会议，" * 20

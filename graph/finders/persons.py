@@ -122,6 +122,8 @@ def find_persons(text: str, lex: Lexicon) -> list[Candidate]:
         if end == match.end(1):
             found.append(Candidate(match.start(1), end, EntityType.PERSON, priority=0))
     for match in re.finditer(r"(?=总书记|总理|委员长|同志)", text):
+        if text[match.start() - 1 : match.start()] == "等":
+            continue  # 甲乙丙等同志: a list ends here, not a name
         for size in (3, 2):
             start = match.start() - size
             if (
