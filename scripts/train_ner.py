@@ -784,7 +784,9 @@ def model_readme(model: NerModel) -> str:
     """Describe the shipped pipeline: use, provenance, dev scores, settings."""
     hyper = model.config["hyperparameters"]
     ensemble = bool(model.config.get("members"))
-    skip = ("log_every", "seed") if ensemble else ("log_every",)
+    skip = ("log_every",)
+    if ensemble:  # what differs between members is in their own config
+        skip += ("seed", "epochs", "max_minutes")
     settings = " ".join(
         f"--{k.replace('_', '-')}={v}"
         for k, v in sorted(hyper.items())
@@ -806,12 +808,18 @@ def model_readme(model: NerModel) -> str:
             *_data_lines(model.config),
             "- Lexicon (`kg_msra_ner/lexicon.tsv.gz`): derived from jieba's dict.txt",
             "  (MIT licence): nr/nrt/nrfg -> PER, ns -> LOC, nt -> ORG, others WORD.",
-            f"- Training time: {model.config['train_seconds'] / 60:.1f} min on CPU.",
+            f"- Training time: {model.config['train_seconds'] / 60:.1f} min on CPU"
+            + (" (all members)." if ensemble else "."),
             "",
-            "Rebuild: `python scripts/train_ner.py` (settings used: "
-            f"`{settings}`"
-            + (", once per seed, then `scripts/combine_ner.py`" if ensemble else "")
-            + "). Test-set scores: docs/BENCHMARKS.md.",
+            (
+                "Rebuild: `make ner-model` (each member's settings are under "
+                '"members" in kg_msra_ner/config.json; shared: '
+                f"`{settings}`)"
+                if ensemble
+                else f"Rebuild: `python scripts/train_ner.py` (settings used: "
+                f"`{settings}`)"
+            )
+            + ". Test-set scores: docs/BENCHMARKS.md.",
             "",
         ]
     )
