@@ -19,24 +19,16 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from graph.browser import launch_chromium
 from graph.io import read_results, write_atomic
 from graph.rdf import build_graph
 from graph.view import render_html
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "load_graph", "open_page", "main"]
+__all__ = ["load_graph", "open_page", "main"]
 
 logger = logging.getLogger("screenshot")
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def load_graph(path: Path | None) -> Graph:
@@ -59,9 +51,7 @@ def open_page(html: str, *, width: int = 1600, height: int = 1000) -> Iterator:
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as play:
         page_path = Path(folder) / "graph.html"
         write_atomic(page_path, html)
-        browser = play.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(play)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(page_path.as_uri())

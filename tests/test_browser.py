@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from graph.browser import CHROMIUM, launch_chromium
 from graph.io import read_results
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
 from graph.namespaces import KG
@@ -26,15 +27,6 @@ sync_api = pytest.importorskip(
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -64,7 +56,7 @@ def hostile_result() -> DocResult:
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     with sync_api.sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch_chromium(play)
         yield browser
         browser.close()
 

@@ -17,6 +17,7 @@ from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from typer.testing import CliRunner
 
+from graph.browser import CHROMIUM, launch_chromium
 from graph.cli import app
 from graph.page import render_page
 from graph.query import ReadyQuery
@@ -243,9 +244,6 @@ def test_page_escapes_queries() -> None:
     assert "x&lt;y&gt;" in page and "&lt;/textarea&gt;&amp;" in page
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 def test_query_page_in_browser(endpoint: str) -> None:
     """Click a ready query, run it, and see the table; errors show; all offline."""
     sync_api = pytest.importorskip("playwright.sync_api", exc_type=ImportError)
@@ -255,9 +253,7 @@ def test_query_page_in_browser(endpoint: str) -> None:
     requests: list[str] = []
     errors: list[str] = []
     with sync_api.sync_playwright() as play:
-        browser = play.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = launch_chromium(play)
         page = browser.new_page()
         page.on("request", lambda request: requests.append(request.url))
         page.on("pageerror", lambda error: errors.append(str(error)))
