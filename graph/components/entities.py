@@ -102,7 +102,7 @@ class EntityFinder:
         rules = select_candidates(find_candidates(text, self.lexicon))
         model = _model_candidates(doc, text, self.lexicon)
         # the model fills gaps: where a rule found something, the rule wins, but
-        # a place inside a model's organization name (中国 in 中国职工教育网)
+        # a place inside a model's organization name (中国 in 中国新闻网)
         # does not block that name
         orgs = [m for m in model if m.label is EntityType.ORG]
         used = {

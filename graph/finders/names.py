@@ -183,8 +183,8 @@ def is_headless_org_name(name: str, lex: Lexicon) -> bool:
     """Tell whether an NER-model span is a media or association name without a head.
 
     The rules start an organization only at a division, a known name or a
-    national prefix; media, web sites and associations (中国职工教育网,
-    社会组织联合会) often have none, so the NER model's left edge is taken
+    national prefix; media, web sites and associations (中国新闻网,
+    青少年发展基金会) often have none, so the NER model's left edge is taken
     when the name ends in one of ``model_org_suffixes`` and the part before it
     is at least two letters or digits (three before a one-character suffix:
     not 互联网) with no verb, no other suffix (the span ran over two names)
@@ -194,7 +194,7 @@ def is_headless_org_name(name: str, lex: Lexicon) -> bool:
         >>> from graph.settings import Settings
         >>> from graph.lexicon import load_lexicon
         >>> lex = load_lexicon(Settings().resources)
-        >>> is_headless_org_name("中国职工教育网", lex)
+        >>> is_headless_org_name("中国新闻网", lex)
         True
         >>> is_headless_org_name("互联网", lex), is_headless_org_name("各级协会", lex)
         (False, False)

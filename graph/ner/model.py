@@ -158,15 +158,12 @@ class NerModel:
         self.encoders = list(encoders)
         self.config = dict(config)
         self.tags: list[str] = list(config.get("tags", TAGS))
+        # onnxruntime threads per encoder: env KG_NER_THREADS, else the config
+        self.threads = int(os.environ.get("KG_NER_THREADS", config.get("threads", 1)))
         self.crf = {
             key: sum(enc.crf[key] for enc in self.encoders)
             for key in ("transitions", "start", "end")
         }
-
-    @property
-    def threads(self) -> int:
-        """onnxruntime threads per encoder (env KG_NER_THREADS, else config)."""
-        return int(os.environ.get("KG_NER_THREADS", self.config.get("threads", 1)))
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str]) -> NerModel:
