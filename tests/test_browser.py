@@ -84,6 +84,12 @@ class Opened:
             "document.body.dataset.ready === '1'", timeout=60_000
         )
 
+    def __enter__(self) -> Opened:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.page.close()
+
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
@@ -103,9 +109,8 @@ class Opened:
 
 @pytest.fixture
 def gold_page(browser, gold_graph: Graph, tmp_path: Path) -> Iterator[Opened]:
-    opened = Opened(browser, render_html(gold_graph), tmp_path)
-    yield opened
-    opened.page.close()
+    with Opened(browser, render_html(gold_graph), tmp_path) as opened:
+        yield opened
 
 
 def test_page_loads_nothing_from_the_network(gold_page: Opened) -> None:
@@ -144,8 +149,9 @@ def test_type_filter_hides_nodes(gold_page: Opened) -> None:
 
 
 def test_hostile_document_shows_text_and_runs_nothing(browser, tmp_path: Path) -> None:
-    opened = Opened(browser, render_html(build_graph([hostile_result()])), tmp_path)
-    try:
+    with Opened(
+        browser, render_html(build_graph([hostile_result()])), tmp_path
+    ) as opened:
         assert opened.search("张三", enter=True).startswith("张三")
         panel = opened.panel()
         assert IMG in panel and SCRIPT in panel
@@ -165,29 +171,27 @@ def test_hostile_document_shows_text_and_runs_nothing(browser, tmp_path: Path) -
         injected = "[...document.scripts].filter(s => s.text.trim() === 'alert(1)')"
         assert opened.page.evaluate(injected + ".length") == 0
         assert opened.dialogs == [] and opened.errors == []
-    finally:
-        opened.page.close()
 
 
 def test_focus_view_starts_with_the_focus_selected(
     browser, gold_graph: Graph, tmp_path: Path
 ) -> None:
-    opened = Opened(browser, render_html(gold_graph, focus="全总", hops=1), tmp_path)
-    try:
+    with Opened(
+        browser, render_html(gold_graph, focus="全总", hops=1), tmp_path
+    ) as opened:
         selected = opened.page.evaluate(
             "() => network.getSelectedNodes().map(id => nodes.get(id).label)"
         )
         assert selected == ["中华全国总工会"]
         assert "全总" in opened.panel()
-    finally:
-        opened.page.close()
 
 
 def test_clicking_an_edge_lists_its_evidence(
     browser, gold_graph: Graph, tmp_path: Path
 ) -> None:
-    opened = Opened(browser, render_html(gold_graph, focus="巨晓林", hops=1), tmp_path)
-    try:
+    with Opened(
+        browser, render_html(gold_graph, focus="巨晓林", hops=1), tmp_path
+    ) as opened:
         opened.page.wait_for_timeout(500)  # the focus animation takes 300 ms
         middle = opened.page.evaluate(
             "() => { const e = edges.get({filter: e => e.label === '兼职副主席'})[0];"
@@ -201,5 +205,3 @@ def test_clicking_an_edge_lists_its_evidence(
         assert panel.startswith("任职于")
         assert "证据（2）" in panel  # one post, stated in two documents
         assert panel.count("任职于：兼职副主席") == 2
-    finally:
-        opened.page.close()
