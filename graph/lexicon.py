@@ -32,6 +32,8 @@ class Lexicon:
     ambiguous_places: frozenset[str]
     roles: tuple[str, ...]  # longest first
     org_suffixes: tuple[str, ...]
+    place_levels: tuple[str, ...]  # 县, 镇, 高新区: what a unit's name ends in
+    place_posts: dict[str, tuple[str, ...]]  # 县长 -> bodies it is held in (县政府)
     short_suffixes: tuple[str, ...]
     model_org_suffixes: tuple[str, ...]  # let model ORG spans stand without a head
     generic: frozenset[str]
@@ -42,6 +44,7 @@ class Lexicon:
     surnames: frozenset[str]
     verbs: tuple[str, ...]
     cues: dict[str, tuple[str, ...]]  # predicate -> cue words, longest first
+    role_variants: dict[str, str]  # 作重要讲话 -> 讲话: the role a cue stands for
 
     def division_of(self, text: str) -> Division | None:
         """Return the division whose full or short name is `text`."""
@@ -102,6 +105,11 @@ def load_lexicon(folder: Path) -> Lexicon:
         ambiguous_places=frozenset(words("ambiguous_places.txt")),
         roles=_longest_first(words("roles.txt")),
         org_suffixes=_longest_first(words("org_suffixes.txt")),
+        place_levels=_longest_first(words("place_levels.txt")),
+        place_posts={
+            r["post"]: tuple(r["bodies"])
+            for r in read_jsonl(folder / "place_posts.jsonl", ("post", "bodies"))
+        },
         short_suffixes=_longest_first(words("short_suffixes.txt")),
         model_org_suffixes=_longest_first(words("model_org_suffixes.txt")),
         generic=frozenset(words("generic.txt")),
@@ -112,4 +120,8 @@ def load_lexicon(folder: Path) -> Lexicon:
         surnames=frozenset(words("surnames.txt")),
         verbs=_longest_first(words("verbs.txt")),
         cues=_load_cues(folder / "cues.jsonl"),
+        role_variants={
+            r["variant"]: r["role"]
+            for r in read_jsonl(folder / "role_variants.jsonl", ("variant", "role"))
+        },
     )

@@ -32,6 +32,8 @@ _HOLD = (
     "开展",
 )
 _JOIN = ("并", "和", "、", "及")
+# a bare word for the report's own event after a role: 出席会议, 主持开幕式
+_BARE_EVENT = "会议|大会|全会|开幕式|启动仪式|仪式|活动|会|大赛|比赛|典礼"
 _HOLD_AFTER = re.compile(r"(?:隆重|正式|顺利|胜利|盛大)?(?:" + "|".join(_HOLD) + ")")
 
 
@@ -117,23 +119,48 @@ def _distinct(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
     return out
 
 
-def _roles_after(text: str, pos: int, cues: tuple[str, ...]) -> list[str]:
-    """Read `出席并讲话`, `主持会议并讲话` after a name: the cues, in order."""
+def _roles_after(text: str, pos: int, lex: Lexicon) -> list[str]:
+    """Read `出席并讲话`, `主持会议并讲话`, `作了重要讲话` after a name: the roles."""
+    cues = lex.cues["participated_in"]
     roles = []
-    rest = text[pos : pos + 24]
-    rest = re.sub(r"^(?:等|同志|在会上|在讲话中|在会议上)", "", rest)
+    rest = text[pos : pos + 30]
+    rest = re.sub(
+        r"^(?:等|同志|应邀|分别|在会上|在讲话中|在会议上|向大会|向会议)+", "", rest
+    )
     while True:
+        rest = re.sub(r"^[作做]了?", "作", rest)
         cue = next((c for c in cues if rest.startswith(c)), None)
         if cue is None:
             break
-        roles.append(cue)
+        roles.append(lex.role_variants.get(cue, cue))
         rest = rest[len(cue) :]
-        rest = re.sub(r"^(?:会议|大会|全会|了)", "", rest)
+        rest = re.sub(r"^(?:了|此次|本次)?(?:" + _BARE_EVENT + ")?", "", rest)
         if rest[:1] in _JOIN:
             rest = rest[1:]
         else:
             break
     return roles
+
+
+def _in_list(
+    text: str,
+    prev: ResolvedMention,
+    person: ResolvedMention,
+    sent: Sentence,
+    lex: Lexicon,
+) -> bool:
+    """Tell whether two people stand in one list: only posts and commas between them.
+
+    县委副书记王桂荣、县人大副主任、县人社局党组书记袁丽霞参加会议: every name of
+    the list takes part, whatever posts stand between the names.
+    """
+    gap = text[prev.end : person.start]
+    for org in sent.of(EntityType.ORG):
+        if prev.end <= org.start and org.end <= person.start:
+            gap = gap.replace(org.text, " ", 1)
+    for role in lex.roles:
+        gap = gap.replace(role, " ")
+    return re.fullmatch(r"[、，,和及与兼同志（）()女\s]*", gap) is not None
 
 
 def _event_for(
@@ -151,17 +178,16 @@ def _event_for(
 def _participants(
     text: str, sent: Sentence, lex: Lexicon, current: str | None
 ) -> Iterator[Relation]:
-    cues = lex.cues["participated_in"]
     persons = sorted(sent.of(EntityType.PERSON), key=lambda m: m.start)
     events = sent.of(EntityType.EVENT)
     group: list[ResolvedMention] = []
     for person in persons:
         group = (
             group + [person]
-            if group and text[group[-1].end : person.start] == "、"
+            if group and _in_list(text, group[-1], person, sent, lex)
             else [person]
         )
-        roles = _roles_after(text, person.end, cues)
+        roles = _roles_after(text, person.end, lex)
         if not roles:
             continue
         event = _event_for(person, events, current)

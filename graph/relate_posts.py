@@ -59,10 +59,24 @@ def _post_chain(
         pos -= 1
     posts, current = [], None
     for org, role in reversed(chain):
+        if role in lex.place_posts and org is None:
+            # 县长 is held in the county government, never in the 县委 before it
+            body = _government_of(sent, role, lex)
+            if body is not None:
+                posts.append((body.name, role))
+            continue
         current = org or current
         if current is not None:
             posts.append((current.name, role))
     return posts
+
+
+def _government_of(sent: Sentence, post: str, lex: Lexicon) -> ResolvedMention | None:
+    """The government body a place post (县长) is held in, when the sentence names it."""
+    bodies = lex.place_posts[post]
+    return next(
+        (m for m in sent.of(EntityType.ORG) if m.text.endswith(bodies)), None
+    )
 
 
 def post_relations(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:

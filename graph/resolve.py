@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .finders import Candidate
-from .finders.base import division_pattern
+from .finders.base import division_pattern, is_unit_name, unit_levels
 from .lexicon import Division, Lexicon
 from .model import Entity, EntityType, Mention
 
@@ -102,7 +102,55 @@ def _fits(division: Division, level: str) -> bool:
     return division.name.endswith("市")
 
 
-def _resolve_org(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
+def _units_in(text: str, cands: list[Candidate], lex: Lexicon) -> list[tuple[int, str]]:
+    """Return (offset, name) of every unit named in the text (定城镇 in 定城镇总工会)."""
+    units = []
+    for cand in cands:
+        if cand.label not in (EntityType.ORG, EntityType.LOCATION, EntityType.EVENT):
+            continue
+        surface = text[cand.start : cand.end]
+        for size in range(min(len(surface), 9), 1, -1):
+            if is_unit_name(surface[:size], lex):
+                units.append((cand.start, surface[:size]))
+                break
+    return units
+
+
+def _unit_short_form(
+    name: str, pos: int, doc: str, lex: Lexicon, units: list[tuple[int, str]]
+) -> str:
+    """镇委 in a report on 定城镇 is 定城镇委; 县委 in one on 单县 is 单县县委.
+
+    A short form begins with a unit word (县, 镇, 高新区); it refers to the unit of
+    that kind named last before it in its sentence, else the one the document
+    names most often. Without such a unit it stays as written.
+    """
+    level = next((w for w in unit_levels(lex)[0] if name.startswith(w)), "")
+    if not level or len(name) <= len(level):
+        return name
+    wanted = [
+        (p, u)
+        for p, u in units
+        if u.endswith(level) and not _is_longer_level(u, level, lex)
+    ]
+    if not wanted:
+        return name
+    sentence_start = max(doc.rfind(c, 0, pos) for c in "。！？\n") + 1
+    before = [u for p, u in wanted if sentence_start <= p < pos]
+    unit = before[-1] if before else Counter(u for _, u in wanted).most_common(1)[0][0]
+    stem = unit[: len(unit) - len(level)]
+    return unit + name[len(level) :] if len(stem) >= 2 else unit + name
+
+
+def _is_longer_level(unit: str, level: str, lex: Lexicon) -> bool:
+    """Tell whether `unit` ends in a longer unit word than `level` (自治县, not 县)."""
+    return any(
+        len(w) > len(level) and w.endswith(level) and unit.endswith(w)
+        for w in unit_levels(lex)[0]
+    )
+
+
+def _resolve_org(text: str, pos: int, doc: str, lex: Lexicon, found, units=()) -> str:
     if text in lex.org_aliases:
         return lex.org_aliases[text]
     prefix = next((a for a in _aliases_longest_first(lex) if text.startswith(a)), None)
@@ -112,6 +160,8 @@ def _resolve_org(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
         division = _context_division(pos, text[0], doc, found)
         if division is not None:
             text = division.name + text[1:]
+    if text not in lex.generic:
+        text = _unit_short_form(text, pos, doc, lex, list(units))
     for division in lex.divisions:
         for form in (division.name, division.short):
             if text.startswith(form) and text[len(form) :] in ("总", "总工会"):
@@ -147,12 +197,13 @@ def resolve_mentions(
 ) -> list[ResolvedMention]:
     """Give every candidate mention its canonical entity name."""
     found = _divisions_in(text, lex)
+    units = _units_in(text, cands, lex)
     resolved = []
     for cand in cands:
         surface = text[cand.start : cand.end]
         name = cand.name or surface
         if cand.label is EntityType.ORG:
-            name = _resolve_org(name, cand.start, text, lex, found)
+            name = _resolve_org(name, cand.start, text, lex, found, units)
         elif cand.label is EntityType.LOCATION and not cand.name:
             name = _resolve_location(name, cand.start, text, lex, found)
         name = re.sub(r"\s+", "", name)

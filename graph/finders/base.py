@@ -28,6 +28,8 @@ __all__ = [
     "Candidate",
     "alternation",
     "alias_pattern",
+    "unit_levels",
+    "is_unit_name",
     "division_pattern",
     "walk_left",
     "cue_words",
@@ -159,6 +161,45 @@ def division_pattern(lex: Lexicon) -> re.Pattern[str]:
 def alias_pattern(lex: Lexicon) -> re.Pattern[str]:
     """Match any organization name or alias of the lexicon (全总, 国务院)."""
     return re.compile(alternation(frozenset(lex.org_aliases)))
+
+
+@lru_cache(maxsize=4)
+def unit_levels(lex: Lexicon) -> tuple[tuple[str, ...], str]:
+    """Return the unit words (县, 高新区) and the one-character ones as a class."""
+    single = "".join(w for w in lex.place_levels if len(w) == 1)
+    return lex.place_levels, single
+
+
+def is_unit_name(name: str, lex: Lexicon) -> bool:
+    """Tell whether `name` is shaped like a unit's name: 定城镇, 单县, 紫竹高新区.
+
+    Provinces are all in the lexicon, so a unit named by its shape alone is a
+    city, county, town, district or zone; its stem has one to four letters and
+    no division name (审查浙江省 is no unit).
+
+    Examples:
+        >>> from graph.lexicon import load_lexicon
+        >>> from graph.settings import Settings
+        >>> lex = load_lexicon(Settings().resources)
+        >>> is_unit_name("定城镇", lex), is_unit_name("全县", lex), is_unit_name("县", lex)
+        (True, False, False)
+    """
+    levels, _ = unit_levels(lex)
+    level = next((w for w in levels if name.endswith(w)), "")
+    stem = name[: len(name) - len(level)]
+    return (
+        bool(level)
+        and lex.division_of(name) is None
+        and not any(
+            name.endswith(d.name) for d in lex.divisions if d.level == "province"
+        )
+        and 1 <= len(stem) <= 4
+        and re.fullmatch(rf"[{CJK}]+", stem) is not None
+        and not name.startswith(BAD_STARTS)
+        and stem[0] not in "的在和与及等各全本该每到于对向从把被将为是了由"
+        and not any(w in stem for w in levels if len(w) > 1)
+        and division_pattern(lex).search(stem) is None
+    )
 
 
 def walk_left(

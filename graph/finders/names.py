@@ -18,6 +18,8 @@ from .base import (
     alternation,
     cue_words,
     division_pattern,
+    is_unit_name,
+    unit_levels,
     walk_left,
 )
 
@@ -70,7 +72,13 @@ def _org_start(text: str, start: int, suffix_start: int, lex: Lexicon) -> int | 
         rest = text[pos:suffix_start]
         if rest.startswith(GOOD_ORG_STARTS):
             return pos
-        if rest[:1] in ("省", "市", "县") and text[pos - 1 : pos] not in "全各本该":
+        if rest[:1] in unit_levels(lex)[1] and text[pos - 1 : pos] not in "全各本该":
+            return pos
+        if (
+            pos == start
+            and is_unit_name(rest, lex)
+            and not _is_unit_inside(text, pos, lex)
+        ):
             return pos
         if divisions.match(text, pos, suffix_start):
             return pos
@@ -93,6 +101,11 @@ def _org_start(text: str, start: int, suffix_start: int, lex: Lexicon) -> int | 
     return start if company and suffix_start - start >= 2 else None
 
 
+def _is_unit_inside(text: str, pos: int, lex: Lexicon) -> bool:
+    """Tell whether a unit name at `pos` continues one begun before it (X县Y镇)."""
+    return pos > 0 and text[pos - 1] in unit_levels(lex)[1]
+
+
 def _has_unit(prefix: str, lex: Lexicon) -> bool:
     """Tell whether `prefix` names an organization (X in X工会: 某某公司工会)."""
     return prefix.endswith(lex.org_suffixes) or prefix in lex.org_aliases
@@ -109,14 +122,24 @@ def _is_generic(name: str, lex: Lexicon) -> bool:
 def _short_suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
     divisions = division_pattern(lex).pattern
     suffix = alternation(lex.short_suffixes)
+    levels = unit_levels(lex)[1]
+    tail = rf"[^{STOP_CLASS}总干]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员])"
+    multi = alternation(tuple(w for w in unit_levels(lex)[0] if len(w) > 1))
+    boundary = rf"(?:(?<![{CJK}])|(?<=[的在和与及由对向为是并]))"
     pattern = re.compile(
-        rf"(?:中共)?(?:{divisions}|省|市)[^{STOP_CLASS}总干]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员])"
+        rf"(?:中共)?(?:{divisions}|{boundary}(?:{multi}|[{levels}])){tail}"
     )
     found = []
     for match in pattern.finditer(text):
         if text[match.start() - 1 : match.start()] in ("全", "各", "本", "该"):
             continue
         found.append(Candidate(match.start(), match.end(), EntityType.ORG))
+    # a unit's own short bodies: 定城镇委, 紫竹高新区党委, 团县委
+    stops = (*cue_words(lex), *STOP_WORDS, *lex.verbs)
+    for match in re.finditer(rf"(?<=[{levels}]){tail}", text):
+        start = walk_left(text, match.start(), 8, stops)
+        if is_unit_name(text[start : match.start()], lex):
+            found.append(Candidate(start, match.end(), EntityType.ORG))
     return found
 
 
