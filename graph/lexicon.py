@@ -44,6 +44,10 @@ class Lexicon:
     surnames: frozenset[str]
     verbs: tuple[str, ...]
     cues: dict[str, tuple[str, ...]]  # predicate -> cue words, longest first
+    bare_events: tuple[str, ...]  # 会议, 开幕式: the report's own event, unnamed
+    hold_cues: tuple[str, ...]  # 召开, 举行: an event takes place
+    election_cues: tuple[str, ...]  # 选举, 当选: a meeting gives a post
+    session_heads: tuple[str, ...]  # 第, 常务会议: a body's own sitting follows
     role_variants: dict[str, str]  # 作重要讲话 -> 讲话: the role a cue stands for
 
     def division_of(self, text: str) -> Division | None:
@@ -120,6 +124,10 @@ def load_lexicon(folder: Path) -> Lexicon:
         surnames=frozenset(words("surnames.txt")),
         verbs=_longest_first(words("verbs.txt")),
         cues=_load_cues(folder / "cues.jsonl"),
+        bare_events=_longest_first(words("bare_events.txt")),
+        hold_cues=_longest_first(words("hold_cues.txt")),
+        session_heads=_longest_first(words("session_heads.txt")),
+        election_cues=_longest_first(words("election_cues.txt")),
         role_variants={
             r["variant"]: r["role"]
             for r in read_jsonl(folder / "role_variants.jsonl", ("variant", "role"))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from .finders.base import cue_words
 from .lexicon import Lexicon
 from .model import EntityType, Predicate, Relation
+from .relate_context import holders_in_name, main_event
 from .resolve import ResolvedMention
 from .sentences import Sentence
 
@@ -35,16 +36,44 @@ def _cue_positions(
     return found
 
 
-def _subjects_before(
-    sent: Sentence, pos: int, text: str, label: EntityType, *, clause: bool = True
-) -> list[str]:
-    """The nearest subject before `pos` (in its clause) and those coordinated."""
+def _is_post_org(text: str, org: ResolvedMention, sent: Sentence, lex: Lexicon) -> bool:
+    """Tell whether `org` begins a person's post chain (县委副书记、县长梁文壮)."""
+    after = [p.start for p in sent.of(EntityType.PERSON) if p.start >= org.end]
+    if not after or not text.startswith(lex.roles, org.end):
+        return False
+    gap = text[org.end : min(after)]
+    for role in lex.roles:
+        gap = gap.replace(role, "")
+    return gap.strip("、 ") == ""
+
+
+def _clause_start(sent: Sentence, pos: int) -> int:
     head = sent.text[: pos - sent.start]
-    clause_start = sent.start
-    if clause:
-        clause_start += max((head.rfind(c) + 1 for c in _CLAUSE), default=0)
+    return sent.start + max((head.rfind(c) + 1 for c in _CLAUSE), default=0)
+
+
+def _subjects_before(
+    sent: Sentence,
+    pos: int,
+    text: str,
+    lex: Lexicon,
+    *,
+    clause: bool = True,
+) -> list[str]:
+    """The nearest subject before `pos` (in its clause) and those coordinated.
+
+    An organization that begins a post (县委 in 县委副书记梁文壮主持召开) is
+    where the person works, not the subject.
+    """
+    clause_start = _clause_start(sent, pos) if clause else sent.start
     before = sorted(
-        (m for m in sent.of(label) if clause_start <= m.start and m.end <= pos),
+        (
+            m
+            for m in sent.of(EntityType.ORG)
+            if clause_start <= m.start
+            and m.end <= pos
+            and not _is_post_org(text, m, sent, lex)
+        ),
         key=lambda m: -m.end,
     )
     if not before:
@@ -89,6 +118,20 @@ def _passive_objects(
     return [m for m in sent.of(label) if m.end <= subject.start]
 
 
+def _by_bare_event(
+    text: str, sent: Sentence, start: int, lex: Lexicon, hosts: tuple[str, ...]
+) -> list[str]:
+    """会议审议通过了《X》: the clause's subject is the report's own meeting, so
+    the bodies holding that meeting adopt X."""
+    clause = text[_clause_start(sent, start) : start]
+    if not hosts or any(
+        m.end <= start and m.start >= _clause_start(sent, start)
+        for m in sent.of(EntityType.ORG)
+    ):
+        return []
+    return list(hosts) if any(w in clause for w in lex.bare_events) else []
+
+
 def _cue_relations(
     text: str,
     sent: Sentence,
@@ -96,6 +139,7 @@ def _cue_relations(
     pred: Predicate,
     obj_label: EntityType,
     topic: str | None = None,
+    hosts: tuple[str, ...] = (),
 ) -> Iterator[Relation]:
     every = _cue_positions(sent.text, cue_words(lex), sent.start)
     for start, end in _cue_positions(sent.text, lex.cues[pred.value], sent.start):
@@ -103,7 +147,9 @@ def _cue_relations(
         objects = [
             m for m in sent.of(obj_label) if end <= m.start < min(stop, end + 60)
         ]
-        subjects = _subjects_before(sent, start, text, EntityType.ORG)
+        subjects = _subjects_before(sent, start, text, lex)
+        if not subjects and pred is not Predicate.ORGANIZED:
+            subjects = _by_bare_event(text, sent, start, lex, hosts)
         opener = _sentence_subject(sent, EntityType.ORG)
         if opener is not None and subjects and _is_partner(text, sent, subjects, start):
             subjects.append(opener.name)
@@ -112,7 +158,7 @@ def _cue_relations(
         if not subjects and topic and start - sent.start < 12:
             subjects = [topic]
         if not subjects:
-            subjects = _subjects_before(sent, start, text, EntityType.ORG, clause=False)
+            subjects = _subjects_before(sent, start, text, lex, clause=False)
         if not objects:
             objects = _passive_objects(text, sent, start, obj_label)
         for subj in subjects:
@@ -121,9 +167,9 @@ def _cue_relations(
 
 
 _CUE_PREDICATES = (
+    (Predicate.ORGANIZED, EntityType.EVENT),
     (Predicate.ISSUED, EntityType.POLICY),
     (Predicate.APPROVED, EntityType.POLICY),
-    (Predicate.ORGANIZED, EntityType.EVENT),
 )
 
 
@@ -139,12 +185,36 @@ def _paragraph_topic(text: str, sent: Sentence, topic: str | None) -> str | None
     return opener.name if opener is not None else topic
 
 
-def cue_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Relation]:
-    """Find issued, approved and organized relations, sentence by sentence."""
-    relations: list[Relation] = []
-    topic: str | None = None
+def _held_by_name(sentences: list[Sentence]) -> Iterator[Relation]:
+    """县政府常务会议, 市人大常委会第二十九次会议: the body the name begins with."""
     for sent in sentences:
-        topic = _paragraph_topic(text, sent, topic)
-        for pred, label in _CUE_PREDICATES:
-            relations.extend(_cue_relations(text, sent, lex, pred, label, topic))
+        for event in sent.of(EntityType.EVENT):
+            for org in holders_in_name(event, sent.of(EntityType.ORG)):
+                yield sent.evidence(Predicate.ORGANIZED, org.name, event.name)
+
+
+def cue_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Relation]:
+    """Find issued, approved and organized relations, sentence by sentence.
+
+    Organized comes first: what the report's own meeting adopts (会议审议通过了)
+    is adopted by the bodies that hold it.
+    """
+    relations: list[Relation] = list(_held_by_name(sentences))
+    for pred, label in _CUE_PREDICATES:
+        main = main_event(sentences, lex)
+        hosts = tuple(
+            sorted(
+                {
+                    r.subject
+                    for r in relations
+                    if main is not None
+                    and r.predicate is Predicate.ORGANIZED
+                    and r.object == main.name
+                }
+            )
+        )
+        topic: str | None = None
+        for sent in sentences:
+            topic = _paragraph_topic(text, sent, topic)
+            relations.extend(_cue_relations(text, sent, lex, pred, label, topic, hosts))
     return relations

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from .lexicon import Lexicon
 from .model import EntityType, Predicate, Relation
+from .relate_context import main_event
 from .resolve import ResolvedMention
 from .sentences import Sentence
 
@@ -134,7 +135,7 @@ def _roles_after(text: str, pos: int, lex: Lexicon) -> list[str]:
             break
         roles.append(lex.role_variants.get(cue, cue))
         rest = rest[len(cue) :]
-        rest = re.sub(r"^(?:了|此次|本次)?(?:" + _BARE_EVENT + ")?", "", rest)
+        rest = re.sub(r"^(?:了|此次|本次|这次)*(?:" + _BARE_EVENT + ")?", "", rest)
         if rest[:1] in _JOIN:
             rest = rest[1:]
         else:
@@ -197,7 +198,7 @@ def _participants(
             for role in roles:
                 yield sent.evidence(Predicate.PARTICIPATED_IN, member.name, event, role)
         group = []
-    yield from _elected(text, sent)
+    yield from _elected(text, sent, lex, current)
 
 
 _SPEECH = re.compile(r"在(.{2,40}?)上的(发言|讲话|报告)")
@@ -235,17 +236,31 @@ def _speech_bylines(text: str, sentences: list[Sentence]) -> Iterator[Relation]:
             )
 
 
-def _elected(text: str, sent: Sentence) -> Iterator[Relation]:
-    """EVENT 选举 … PERSON 为 …: the person was elected at that event."""
-    for event in sent.of(EntityType.EVENT):
-        cue = re.match(r"(?:上)?(?:选举|推选|增补)", text[event.end : event.end + 3])
-        if cue is None:
-            continue
-        for person in sent.of(EntityType.PERSON):
-            if person.start > event.end and text[person.end : person.end + 1] == "为":
+_TAKES_POST = re.compile(r"(?:同志)?(?:当选为|当选|为|任|担任)")
+
+
+def _elected(
+    text: str, sent: Sentence, lex: Lexicon, current: str | None
+) -> Iterator[Relation]:
+    """选举 X 为…, X 当选为…, 表决通过了 X、Y 任…: the people elected took part (当选)
+    in the meeting of the sentence, else in the report's own meeting."""
+    if not any(cue in sent.text for cue in lex.election_cues):
+        return
+    events = sent.of(EntityType.EVENT)
+    event = min(events, key=lambda e: e.start).name if events else current
+    if event is None:
+        return
+    persons = sorted(sent.of(EntityType.PERSON), key=lambda m: m.start)
+    group: list[ResolvedMention] = []
+    for person in persons:
+        listed = group and text[group[-1].end : person.start] in ("、", "和", "及")
+        group = group + [person] if listed else [person]
+        if _TAKES_POST.match(text, person.end):
+            for member in group:
                 yield sent.evidence(
-                    Predicate.PARTICIPATED_IN, person.name, event.name, "当选"
+                    Predicate.PARTICIPATED_IN, member.name, event, "当选"
                 )
+            group = []
 
 
 _MEETING_ENDS = ("会", "会议", "全会", "班", "论坛", "峰会", "大会")
@@ -261,10 +276,11 @@ def event_relations(
     """Find participated_in, held_on and held_in relations in the document."""
     year = document_year(text)
     out: list[Relation] = []
-    current: str | None = None
+    main = main_event(sentences, lex)
+    current: str | None = main.name if main is not None else None
     for sent in sentences:
         meetings = [e for e in sent.of(EntityType.EVENT) if _is_meeting(e)]
-        if meetings:
+        if meetings and main is None:
             current = meetings[0].name
         out.extend(_participants(text, sent, lex, current))
         out.extend(_held_on(sent, year))

@@ -12,6 +12,7 @@ from spacy.util import filter_spans
 from ..finders import (
     Candidate,
     find_candidates,
+    find_orgs,
     is_headless_org_name,
     is_org_name,
     is_place_name,
@@ -125,7 +126,9 @@ class EntityFinder:
             if span is not None:
                 spans.append(span)
         doc.ents = filter_spans(spans)  # "expand" alignment may make spans touch
-        doc._.kg_candidates = chosen + _bodies_of_meetings(orgs, chosen)
+        bodies = _bodies_of_meetings(orgs, chosen)
+        bodies += _bodies_of_sessions(text, chosen, bodies, self.lexicon)
+        doc._.kg_candidates = chosen + bodies
         return doc
 
 
@@ -145,6 +148,36 @@ def _bodies_of_meetings(
         if org not in chosen
         and any(ev.start == org.start and org.end < ev.end for ev in events)
     ]
+
+
+def _bodies_of_sessions(
+    text: str, chosen: list[Candidate], known: list[Candidate], lex: Lexicon
+) -> list[Candidate]:
+    """Return the rule-found bodies whose own sitting an event's name states.
+
+    县政府常务会议 and 市五届人大常委会第二十九次会议 begin with the body that
+    holds them; the body becomes a mention of its own, nested in the event.
+    """
+    found = []
+    for event in (c for c in chosen if c.label is EntityType.EVENT):
+        if any(k.start == event.start for k in known):
+            continue
+        name = text[event.start : event.end]
+        heads = [
+            c
+            for c in find_orgs(name, lex)
+            if c.start == 0
+            and c.end < len(name)
+            and name.startswith(lex.session_heads, c.end)
+        ]
+        if heads:
+            head = max(heads, key=lambda c: c.end)
+            found.append(
+                Candidate(
+                    event.start, event.start + head.end, EntityType.ORG, head.name
+                )
+            )
+    return found
 
 
 def _inside(inner: Candidate, outer: Candidate) -> bool:

@@ -72,7 +72,9 @@ def _org_start(text: str, start: int, suffix_start: int, lex: Lexicon) -> int | 
         rest = text[pos:suffix_start]
         if rest.startswith(GOOD_ORG_STARTS):
             return pos
-        if rest[:1] in unit_levels(lex)[1] and text[pos - 1 : pos] not in "全各本该":
+        if rest[:1] in unit_levels(lex)[1] and text[pos - 1 : pos] not in tuple(
+            "全各本该"
+        ):
             return pos
         if (
             pos == start
