@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date, timedelta
 from collections.abc import Iterator
 
 from .lexicon import Lexicon
@@ -12,7 +13,7 @@ from .relate_context import main_event
 from .resolve import ResolvedMention
 from .sentences import Sentence
 
-__all__ = ["event_relations", "find_dates", "document_year"]
+__all__ = ["event_relations", "find_dates", "document_year", "stated_date"]
 
 _FULL = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
@@ -49,6 +50,37 @@ def document_year(text: str) -> int | None:
     return int(years.most_common(1)[0][0]) if years else None
 
 
+_DATE_LINE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:[-./年])(\d{1,2})(?:[-./月])(\d{1,2})(?!\d)"
+)
+
+
+def stated_date(text: str) -> tuple[int, str | None] | None:
+    r"""Return the year (and ISO day) a report states for itself, if it does.
+
+    That is a date line or a headline among the first lines (日期:2018-08-31,
+    2012-05-07, 【聚焦2012桃源“两会”】); a year worked out from the body is not.
+
+    Examples:
+        >>> stated_date("标题\n\n2012-05-07\n\n正文")
+        (2012, '2012-05-07')
+        >>> stated_date("县妇联召开会议。\n2007年开展了活动。") is None
+        True
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:4]
+    for line in lines:
+        if len(line) > 80 or line[-1:] in "。！？；":
+            break
+        day = _DATE_LINE.search(line)
+        if day is not None:
+            iso = f"{day[1]}-{int(day[2]):02d}-{int(day[3]):02d}"
+            return int(day[1]), iso
+        year = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", line)
+        if year is not None:
+            return int(year[1]), None
+    return None
+
+
 def find_dates(text: str, year: int | None) -> list[tuple[int, str]]:
     """Return (offset, ISO date) for each date expression in `text`."""
     found: dict[int, str] = {}
@@ -79,10 +111,34 @@ def _pair(
         yield event, value
 
 
-def _held_on(sent: Sentence, year: int | None) -> Iterator[Relation]:
+_STATED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!度)")
+
+
+def _paragraph_year(text: str, sent: Sentence) -> int | None:
+    """The last year stated in the sentence's paragraph up to its end (not 2015年度)."""
+    start = text.rfind("\n", 0, sent.start) + 1
+    policies = [m for m in sent.of(EntityType.POLICY)]
+    years = [
+        m
+        for m in _STATED_YEAR.finditer(text, start, sent.end)
+        if not any(p.start <= m.start() < p.end for p in policies)
+    ]
+    return int(years[-1][1]) if years else None
+
+
+def _held_on(
+    text: str, sent: Sentence, stated: tuple[int, str | None] | None
+) -> Iterator[Relation]:
+    """Dates of the events of a sentence that says they take place.
+
+    A month and day take the year stated around them (in the sentence or
+    earlier in its paragraph), else the year of the report's date line or
+    headline; 今天/昨天 count from the date line. No year stated: no date.
+    """
     events = _distinct(sent.of(EntityType.EVENT))
     if not events:
         return
+    year = _paragraph_year(text, sent) or (stated[0] if stated else None)
     for event in events:
         lead = re.match(r"(\d{4})年", event.text)
         if lead:
@@ -95,8 +151,31 @@ def _held_on(sent: Sentence, year: int | None) -> Iterator[Relation]:
         for p, d in find_dates(sent.text, year)
         if not any(a <= p < b for a, b in inside)
     ]
-    for event, date in _pair(dates, events):
+    dates += _relative_days(sent, stated)
+    lead = sent.start + len(sent.text) - len(sent.text.lstrip())
+    if len(dates) == 1 and dates[0][0] - lead <= 1:
+        # 2007年，县妇联开展了“甲”、“乙”等活动: a leading date covers the sentence
+        pairs = [(event, dates[0][1]) for event in events]
+    else:
+        pairs = list(_pair(sorted(dates), events))
+    for event, date in pairs:
         yield sent.evidence(Predicate.HELD_ON, event.name, date)
+
+
+def _relative_days(
+    sent: Sentence, stated: tuple[int, str | None] | None
+) -> list[tuple[int, str]]:
+    """今天/今日 and 昨天/昨日 as dates, when the date line gives the day."""
+    if stated is None or stated[1] is None:
+        return []
+    day = date.fromisoformat(stated[1])
+    found = []
+    for match in re.finditer(r"今天|今日|昨天|昨日", sent.text):
+        shift = 1 if match.group()[0] == "昨" else 0
+        found.append(
+            (sent.start + match.start(), (day - timedelta(days=shift)).isoformat())
+        )
+    return found
 
 
 def _held_in(text: str, sent: Sentence) -> Iterator[Relation]:
@@ -274,7 +353,7 @@ def event_relations(
     text: str, sentences: list[Sentence], lex: Lexicon
 ) -> list[Relation]:
     """Find participated_in, held_on and held_in relations in the document."""
-    year = document_year(text)
+    stated = stated_date(text)
     out: list[Relation] = []
     main = main_event(sentences, lex)
     current: str | None = main.name if main is not None else None
@@ -283,7 +362,7 @@ def event_relations(
         if meetings and main is None:
             current = meetings[0].name
         out.extend(_participants(text, sent, lex, current))
-        out.extend(_held_on(sent, year))
+        out.extend(_held_on(text, sent, stated))
         out.extend(_held_in(text, sent))
     out.extend(_speech_bylines(text, sentences))
     return out

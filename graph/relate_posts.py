@@ -54,7 +54,7 @@ def _post_chain(
         chain.append((org, role))
         if org is not None:
             pos = org.start
-        if text[pos - 1 : pos] != "、":
+        if text[pos - 1 : pos] not in ("、", "兼"):
             break
         pos -= 1
     posts, current = [], None

@@ -125,11 +125,11 @@ def _short_suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
     divisions = division_pattern(lex).pattern
     suffix = alternation(lex.short_suffixes)
     levels = unit_levels(lex)[1]
-    tail = rf"[^{STOP_CLASS}总干]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员])"
+    tail = rf"[^{STOP_CLASS}总干]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员]|门)"
     multi = alternation(tuple(w for w in unit_levels(lex)[0] if len(w) > 1))
     boundary = rf"(?:(?<![{CJK}])|(?<=[的在和与及由对向为是并]))"
     pattern = re.compile(
-        rf"(?:中共)?(?:{divisions}|{boundary}(?:{multi}|[{levels}])){tail}"
+        rf"(?:中共)?(?:{divisions}|{boundary}(?:[{levels}]?(?:{multi})|[{levels}])){tail}"
     )
     found = []
     for match in pattern.finditer(text):
@@ -149,6 +149,9 @@ def _trim_post_tail(text: str, cand: Candidate, lex: Lexicon) -> Candidate:
     """Cut 党组/书记处/党委 off an organization when it begins a post (全总党组书记)."""
     name = text[cand.start : cand.end]
     for tail in ("书记处", "党组", "党委"):
+        head = name[: len(name) - len(tail)]
+        if head in unit_levels(lex)[0] or is_unit_name(head, lex):
+            continue  # 高新区党委, 西湖区党委: the party committee of a unit is a body
         if name.endswith(tail) and len(name) > len(tail):
             cut = cand.end - len(tail)
             if any(text.startswith(r, cut) and len(r) > len(tail) for r in lex.roles):

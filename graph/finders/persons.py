@@ -13,6 +13,10 @@ __all__ = ["split_name", "find_persons"]
 
 _AFTER_NAME = (
     "报道",
+    "列席",
+    "及",
+    "应邀",
+    "分别",
     "、",
     "，",
     "。",
@@ -112,7 +116,20 @@ def find_persons(text: str, lex: Lexicon) -> list[Candidate]:
                 break
             pos = end + 1
     cues = alternation(
-        ("出席", "主持", "强调", "指出", "表示", "介绍", "作工作报告", "当选")
+        (
+            "出席",
+            "主持",
+            "强调",
+            "指出",
+            "表示",
+            "介绍",
+            "作工作报告",
+            "当选",
+            "列席",
+            "参加",
+            "任",
+            "等",
+        )
     )
     pattern = re.compile(
         rf"(?:^|(?<=[，。；：、\s”])|(?<=代表|劳模))([{CJK}]{{2,4}}?)(?=(?:{cues}))"
