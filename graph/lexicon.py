@@ -29,6 +29,7 @@ class Lexicon:
     org_aliases: dict[str, str]  # surface form -> canonical name
     divisions: tuple[Division, ...]
     locations: frozenset[str]
+    venue_words: tuple[str, ...]  # 报告厅, 会议室: what a venue's name ends in
     ambiguous_places: frozenset[str]
     roles: tuple[str, ...]  # longest first
     org_suffixes: tuple[str, ...]
@@ -106,6 +107,7 @@ def load_lexicon(folder: Path) -> Lexicon:
         org_aliases=_load_orgs(folder / "entities.jsonl"),
         divisions=divisions,
         locations=frozenset(words("locations.txt")),
+        venue_words=_longest_first(words("venue_words.txt")),
         ambiguous_places=frozenset(words("ambiguous_places.txt")),
         roles=_longest_first(words("roles.txt")),
         org_suffixes=_longest_first(words("org_suffixes.txt")),

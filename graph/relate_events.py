@@ -36,7 +36,11 @@ _HOLD = (
 _JOIN = ("并", "和", "、", "及")
 # a bare word for the report's own event after a role: 出席会议, 主持开幕式
 _BARE_EVENT = "会议|大会|全会|开幕式|启动仪式|仪式|活动|会|大赛|比赛|典礼"
-_HOLD_AFTER = re.compile(r"(?:隆重|正式|顺利|胜利|盛大)?(?:" + "|".join(_HOLD) + ")")
+_HOLD_AFTER = re.compile(
+    r"(?:隆重|正式|顺利|胜利|盛大|同时)?(?:主持|组织)?(?:拉开序幕|"
+    + "|".join(_HOLD)
+    + ")"
+)
 
 
 def document_year(text: str) -> int | None:

@@ -42,10 +42,15 @@ def comparison_key(label: EntityType, text: str) -> str:
         '全总十六届四次执委会'
         >>> comparison_key(EntityType.POLICY, "《“1+6”文件》")
         '1+6文件'
+        >>> comparison_key(EntityType.ORG, "市五届人大常委会")
+        '市人大常委会'
     """
     key = text.translate(_QUOTES)
     if label is EntityType.EVENT and key.endswith("会议") and len(key) > 4:
         key = key[:-2] if key[-3] == "会" else key[:-1]
+    if label is EntityType.ORG and not key.endswith(("届", "委员会")):
+        # 市五届人大常委会 is 市人大常委会: the term does not make another body
+        key = re.sub(r"第?[〇一二三四五六七八九十\d]{1,3}届(?!.*委员会$)", "", key)
     return key
 
 

@@ -175,9 +175,10 @@ def find_locations(text: str, lex: Lexicon) -> list[Candidate]:
         Candidate(m.start(), m.end(), EntityType.LOCATION)
         for m in pattern.finditer(text)
     ]
+    held = alternation(lex.hold_cues)
     venue = re.compile(
-        r"(?<=[在于])([^，。、；\s在于]{2,20}?(?:会展中心|文化宫|人民大会堂|大会堂|体育馆|"
-        r"体育场|展览馆|会议中心|宾馆|饭店|剧院|礼堂|纪念馆|博物馆|广场))"
+        rf"(?<=[在于])([^，。、；,;\s在于和]{{2,24}}?(?:{alternation(lex.venue_words)}))"
+        rf"(?=[^，。；,;]{{0,6}}?(?:{held})|[和、，,])"
     )
     found += [
         Candidate(m.start(1), m.end(1), EntityType.LOCATION, priority=2)
