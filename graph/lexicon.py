@@ -33,6 +33,8 @@ class Lexicon:
     ambiguous_places: frozenset[str]
     roles: tuple[str, ...]  # longest first
     org_suffixes: tuple[str, ...]
+    bare_heads: tuple[str, ...]  # 公司, 工会: the report's own organization, unnamed
+    head_bodies: tuple[str, ...]  # 工会委员会: a body named after a bare head
     place_levels: tuple[str, ...]  # 县, 镇, 高新区: what a unit's name ends in
     place_posts: dict[str, tuple[str, ...]]  # 县长 -> bodies it is held in (县政府)
     short_suffixes: tuple[str, ...]
@@ -111,6 +113,8 @@ def load_lexicon(folder: Path) -> Lexicon:
         ambiguous_places=frozenset(words("ambiguous_places.txt")),
         roles=_longest_first(words("roles.txt")),
         org_suffixes=_longest_first(words("org_suffixes.txt")),
+        bare_heads=_longest_first(words("bare_heads.txt")),
+        head_bodies=_longest_first(words("head_bodies.txt")),
         place_levels=_longest_first(words("place_levels.txt")),
         place_posts={
             r["post"]: tuple(r["bodies"])

@@ -94,7 +94,9 @@ def post_relations(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation
 def _elected_as(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:
     """选举 PERSON 为 ORG …post: the person now holds that post."""
     for person in sent.of(EntityType.PERSON):
-        link = re.match(r"当选为|当选|为|任|担任", text[person.end : person.end + 3])
+        link = re.match(
+            r"(?:同志)?(?:当选为|当选|为|任|担任)", text[person.end : person.end + 5]
+        )
         if link is None:
             continue
         at = person.end + len(link.group())

@@ -10,6 +10,7 @@ from .base import (
     BAD_STARTS,
     CJK,
     GOOD_ORG_STARTS,
+    SESSION,
     STOP_CLASS,
     STOP_WORDS,
     SUB_UNIT_SUFFIXES,
@@ -43,7 +44,24 @@ def find_orgs(text: str, lex: Lexicon) -> list[Candidate]:
         Candidate(m.start(), m.end(), EntityType.ORG) for m in short.finditer(text)
     )
     found.extend(_short_suffix_orgs(text, lex))
+    found.extend(_headed_bodies(text, lex))
     return [_trim_post_tail(text, c, lex) for c in found]
+
+
+def _headed_bodies(text: str, lex: Lexicon) -> list[Candidate]:
+    """Find bodies named after a bare head: 公司工会, 工会第一届委员会.
+
+    The head (公司, 工会) stands for the report's own organization; it is
+    resolved to that organization's name later.
+    """
+    boundary = rf"(?:(?<![{CJK}])|(?<=[的在和与及由对向为是并了]))"
+    pattern = re.compile(
+        rf"{boundary}(?:{alternation(lex.bare_heads)})(?:{SESSION})?"
+        rf"(?:{alternation(lex.head_bodies)})(?![{CJK}]{{0,1}}[长员])"
+    )
+    return [
+        Candidate(m.start(), m.end(), EntityType.ORG) for m in pattern.finditer(text)
+    ]
 
 
 def _suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:

@@ -82,15 +82,26 @@ def _quoted_campaigns(text: str, lex: Lexicon) -> list[Candidate]:
         rf"“{QUOTED}{{2,40}}”(?:为主题的|主题)?(?:{words})"
         rf"|“{QUOTED}{{2,40}}(?:{words})”"
     )
-    return [
+    found = [
         Candidate(m.start(), m.end(), EntityType.EVENT) for m in pattern.finditer(text)
     ]
+    # 开展了“甲”、“乙”等系列活动: every quoted name of the list is a campaign
+    item = r"“[^“”\n]{2,20}”"
+    listed = re.compile(rf"{item}(?:、{item})*等(?:系列|一系列|多项)?(?:{words})")
+    for match in listed.finditer(text):
+        found += [
+            Candidate(
+                match.start() + m.start(), match.start() + m.end(), EntityType.EVENT
+            )
+            for m in re.finditer(item, match.group())
+        ]
+    return found
 
 
 def _session_meetings(text: str, lex: Lexicon) -> list[Candidate]:
     words = alternation(lex.event_words)
     pattern = re.compile(
-        rf"{SESSION}(?:全委[（(]扩大[)）]会议|全委[（(]扩大[)）]会|{words})"
+        rf"{SESSION}(?:[{CJK}]{{0,3}}?[（(]扩大[)）](?:会议|会)|{words})"
     )
     stops = cue_words(lex)
     found = []
