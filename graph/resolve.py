@@ -147,6 +147,23 @@ def _unit_short_form(
     return unit + name[len(level) :] if len(stem) >= 2 else unit + name
 
 
+def _headed_short_form(
+    name: str, pos: int, lex: Lexicon, owners: list[tuple[int, str]]
+) -> str:
+    """公司第一届工会委员会 in a company's report is that company's: the bare head
+    (公司, 工会) becomes the name of the organization ending in it that the text
+    named last before, else most often."""
+    head = next((h for h in lex.bare_heads if name.startswith(h)), "")
+    if not head or name == head:
+        return name
+    wanted = [(p, o) for p, o in owners if o.endswith(head) and len(o) > len(head) + 1]
+    if not wanted:
+        return name
+    before = [o for p, o in wanted if p < pos]
+    owner = before[-1] if before else Counter(o for _, o in wanted).most_common(1)[0][0]
+    return owner + name[len(head) :]
+
+
 def _is_longer_level(unit: str, level: str, lex: Lexicon) -> bool:
     """Tell whether `unit` ends in a longer unit word than `level` (自治县, not 县)."""
     return any(
@@ -155,7 +172,9 @@ def _is_longer_level(unit: str, level: str, lex: Lexicon) -> bool:
     )
 
 
-def _resolve_org(text: str, pos: int, doc: str, lex: Lexicon, found, units=()) -> str:
+def _resolve_org(
+    text: str, pos: int, doc: str, lex: Lexicon, found, units=(), owners=()
+) -> str:
     if text in lex.org_aliases:
         return lex.org_aliases[text]
     prefix = next((a for a in _aliases_longest_first(lex) if text.startswith(a)), None)
@@ -167,6 +186,7 @@ def _resolve_org(text: str, pos: int, doc: str, lex: Lexicon, found, units=()) -
             text = division.name + text[1:]
     if text not in lex.generic:
         text = _unit_short_form(text, pos, doc, lex, list(units))
+        text = _headed_short_form(text, pos, lex, list(owners))
     for division in lex.divisions:
         for form in (division.name, division.short):
             if text.startswith(form) and text[len(form) :] in ("总", "总工会"):
@@ -203,12 +223,17 @@ def resolve_mentions(
     """Give every candidate mention its canonical entity name."""
     found = _divisions_in(text, lex)
     units = _units_in(text, cands, lex)
+    owners = [
+        (c.start, c.name or text[c.start : c.end])
+        for c in cands
+        if c.label is EntityType.ORG and not text.startswith(lex.bare_heads, c.start)
+    ]
     resolved = []
     for cand in cands:
         surface = text[cand.start : cand.end]
         name = cand.name or surface
         if cand.label is EntityType.ORG:
-            name = _resolve_org(name, cand.start, text, lex, found, units)
+            name = _resolve_org(name, cand.start, text, lex, found, units, owners)
         elif cand.label is EntityType.LOCATION and not cand.name:
             name = _resolve_location(name, cand.start, text, lex, found)
         name = re.sub(r"\s+", "", name)
