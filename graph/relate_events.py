@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, timedelta
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 from .lexicon import Lexicon
 from .model import EntityType, Predicate, Relation
@@ -162,8 +162,8 @@ def _held_on(
         pairs = [(event, dates[0][1]) for event in events]
     else:
         pairs = list(_pair(sorted(dates), events))
-    for event, date in pairs:
-        yield sent.evidence(Predicate.HELD_ON, event.name, date)
+    for event, when in pairs:
+        yield sent.evidence(Predicate.HELD_ON, event.name, when)
 
 
 def _relative_days(
@@ -209,8 +209,16 @@ def _roles_after(text: str, pos: int, lex: Lexicon) -> list[str]:
     roles = []
     rest = text[pos : pos + 30]
     rest = re.sub(
-        r"^(?:等|同志|应邀|分别|在会上|在讲话中|在会议上|向大会|向会议)+", "", rest
+        r"^(?:等|同志|领导|应邀|分别|一同|在会上|在讲话中|在会议上|向大会|向会议)+",
+        "",
+        rest,
     )
+    # 刘萍及30家企业团支部书记参加: the people named take part with the group
+    rest = re.sub(r"^(?:及|和|以及)[^，。；、,;]{1,20}?(?=参加|出席|列席)", "", rest)
+    # 孙伟同志在5楼会议室主持召开…: a place or occasion before the role
+    rest = re.sub(r"^在[^，。；,;在]{1,24}?(?=主持|出席|参加|列席|讲话|致辞)", "", rest)
+    # 对…工作作了报告
+    rest = re.sub(r"^对[^，。；,;]{1,30}?(?=[作做]了?[^，。；,;]{0,4}报告)", "", rest)
     while True:
         rest = re.sub(r"^[作做]了?", "作", rest)
         cue = next((c for c in cues if rest.startswith(c)), None)

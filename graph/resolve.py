@@ -154,7 +154,7 @@ def _headed_short_form(
     (公司, 工会) becomes the name of the organization ending in it that the text
     named last before, else most often."""
     head = next((h for h in lex.bare_heads if name.startswith(h)), "")
-    if not head or name == head:
+    if not head:
         return name
     wanted = [(p, o) for p, o in owners if o.endswith(head) and len(o) > len(head) + 1]
     if not wanted:
@@ -186,7 +186,7 @@ def _resolve_org(
             text = division.name + text[1:]
     if text not in lex.generic:
         text = _unit_short_form(text, pos, doc, lex, list(units))
-        text = _headed_short_form(text, pos, lex, list(owners))
+    text = _headed_short_form(text, pos, lex, list(owners))
     for division in lex.divisions:
         for form in (division.name, division.short):
             if text.startswith(form) and text[len(form) :] in ("总", "总工会"):
@@ -237,6 +237,8 @@ def resolve_mentions(
         elif cand.label is EntityType.LOCATION and not cand.name:
             name = _resolve_location(name, cand.start, text, lex, found)
         name = re.sub(r"\s+", "", name)
+        if cand.label is EntityType.ORG and name in lex.bare_heads:
+            continue  # 工会 (主席) with no union named in the text: no entity
         resolved.append(
             ResolvedMention(cand.start, cand.end, surface, cand.label, name)
         )

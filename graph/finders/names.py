@@ -11,6 +11,7 @@ from .base import (
     CJK,
     GOOD_ORG_STARTS,
     SESSION,
+    STOP_CHARS,
     STOP_CLASS,
     STOP_WORDS,
     SUB_UNIT_SUFFIXES,
@@ -23,6 +24,7 @@ from .base import (
     unit_levels,
     walk_left,
 )
+from .persons import split_name
 
 __all__ = ["find_orgs", "find_locations", "is_org_name", "is_place_name"]
 
@@ -49,19 +51,41 @@ def find_orgs(text: str, lex: Lexicon) -> list[Candidate]:
 
 
 def _headed_bodies(text: str, lex: Lexicon) -> list[Candidate]:
-    """Find bodies named after a bare head: 公司工会, 工会第一届委员会.
+    """Find bodies named after a bare head: 公司工会, 工会第一届委员会, 公司 (副总经理).
 
     The head (公司, 工会) stands for the report's own organization; it is
-    resolved to that organization's name later.
+    resolved to that organization's name later. A head alone counts only when
+    a post follows it (公司党总支委员、副总经理孙伟).
     """
-    boundary = rf"(?:(?<![{CJK}])|(?<=[的在和与及由对向为是并了]))"
-    pattern = re.compile(
-        rf"{boundary}(?:{alternation(lex.bare_heads)})(?:{SESSION})?"
-        rf"(?:{alternation(lex.head_bodies)})(?![{CJK}]{{0,1}}[长员])"
+    bodies = re.compile(
+        rf"(?:{SESSION})?(?:{alternation(lex.head_bodies)})(?![{CJK}]{{0,1}}[长员])"
     )
-    return [
-        Candidate(m.start(), m.end(), EntityType.ORG) for m in pattern.finditer(text)
-    ]
+    found = []
+    for match in re.finditer(alternation(lex.bare_heads), text):
+        if not _at_boundary(text, match.start(), lex):
+            continue
+        body = bodies.match(text, match.end())
+        if body is not None:
+            found.append(Candidate(match.start(), body.end(), EntityType.ORG))
+        elif _post_then_name(text, match.end(), lex):
+            found.append(Candidate(match.start(), match.end(), EntityType.ORG))
+    return found
+
+
+def _post_then_name(text: str, pos: int, lex: Lexicon) -> bool:
+    """Tell whether posts and then a person's name follow `pos` (副总经理孙伟)."""
+    chain = re.match(rf"(?:(?:{alternation(lex.roles)})[、兼]?)+", text[pos : pos + 30])
+    if chain is None:
+        return False
+    return split_name(text, pos + chain.end(), lex, after_post=True) is not None
+
+
+def _at_boundary(text: str, pos: int, lex: Lexicon) -> bool:
+    """Tell whether a name may begin at `pos`: after punctuation or a verb."""
+    if pos == 0 or text[pos - 1] in STOP_CHARS or not text[pos - 1].isalnum():
+        return True
+    stops = (*cue_words(lex), *STOP_WORDS, *lex.verbs, *lex.election_cues)
+    return text.endswith(stops, 0, pos) or text[pos - 1] in "了"
 
 
 def _suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
