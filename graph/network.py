@@ -8,6 +8,9 @@ together with the relations between them, for Gephi, Cytoscape or yEd.
 
 from __future__ import annotations
 
+import io
+import re
+
 import networkx as nx
 
 from .errors import InputError
@@ -17,6 +20,7 @@ __all__ = ["EXPORT_FORMATS", "export_view", "find_communities", "to_networkx"]
 
 EXPORT_FORMATS = ("gexf", "graphml")
 _SEED = 7  # Louvain is randomized; a fixed seed keeps pages deterministic
+_GEXF_META = re.compile(r"\s*<meta lastmodifieddate=.*?</meta>", re.DOTALL)
 
 
 def find_communities(view: View) -> dict[str, int]:
@@ -43,11 +47,16 @@ def find_communities(view: View) -> dict[str, int]:
     return numbers
 
 
-def to_networkx(view: View) -> nx.MultiDiGraph:
-    """Build the graph of the entities shown first and the relations between them."""
+def to_networkx(view: View, *, isolated: bool = False) -> nx.MultiDiGraph:
+    """Build the graph of the entities shown first and the relations between them.
+
+    Entities without any relation are left out, as on the page, unless `isolated`.
+    """
     communities = find_communities(view)
     graph = nx.MultiDiGraph()
     for entity in view.entities:
+        if not isolated and not view.degrees.get(entity.iri, 0):
+            continue
         graph.add_node(
             entity.iri,
             label=entity.name,
@@ -72,8 +81,8 @@ def to_networkx(view: View) -> nx.MultiDiGraph:
     return graph
 
 
-def export_view(view: View, fmt: str) -> str:
-    """Serialize the view as GEXF 1.2 or GraphML text.
+def export_view(view: View, fmt: str, *, isolated: bool = False) -> str:
+    """Serialize the view as GEXF 1.2 or GraphML text (UTF-8, no timestamp).
 
     Raises:
         InputError: for a format other than gexf or graphml.
@@ -81,6 +90,10 @@ def export_view(view: View, fmt: str) -> str:
     fmt = fmt.lower().lstrip(".")
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"export: unknown format {fmt!r} (use .gexf or .graphml)")
-    graph = to_networkx(view)
-    lines = nx.generate_gexf(graph) if fmt == "gexf" else nx.generate_graphml(graph)
-    return "\n".join(lines) + "\n"
+    graph = to_networkx(view, isolated=isolated)
+    buffer = io.BytesIO()
+    if fmt == "gexf":
+        nx.write_gexf(graph, buffer, encoding="utf-8")
+    else:
+        nx.write_graphml(graph, buffer, encoding="utf-8")
+    return _GEXF_META.sub("", buffer.getvalue().decode("utf-8"), count=1)

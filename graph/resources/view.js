@@ -603,10 +603,10 @@
       '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">',
       '<graph defaultedgetype="directed" mode="static">',
       attrs("node", NODE_KEYS), attrs("edge", EDGE_KEYS), "<nodes>"]
-      .concat(g.nodes.map((n) => '<node id="' + n.id + '" label="' + xml(n.name) + '">'
+      .concat(g.nodes.map((n) => '<node id="' + xml(n.iri) + '" label="' + xml(n.name) + '">'
         + vals(NODE_KEYS, values(n)) + "</node>"), ["</nodes>", "<edges>"],
-      g.links.map((r) => '<edge id="' + r.edge + '" source="' + r.s + '" target="' + r.o
-        + '" label="' + xml(r.label) + '">' + vals(EDGE_KEYS, [r.p, r.role]) + "</edge>"),
+      g.links.map((r) => '<edge id="' + r.edge + '" source="' + xml(byId.get(r.s).iri)
+        + '" target="' + xml(byId.get(r.o).iri) + '" label="' + xml(r.label) + '">' + vals(EDGE_KEYS, [r.p, r.role]) + "</edge>"),
       ["</edges>", "</graph>", "</gexf>", ""]).join("\n");
   }
 
@@ -620,10 +620,10 @@
         + '" attr.name="' + k + '" attr.type="'
         + (k === "degree" || k === "community" ? "long" : "string") + '"/>'),
       ['<graph id="G" edgedefault="directed">'],
-      g.nodes.map((n) => '<node id="' + n.id + '">' + data_("node", "label", n.name)
+      g.nodes.map((n) => '<node id="' + xml(n.iri) + '">' + data_("node", "label", n.name)
         + NODE_KEYS.map((k, i) => data_("node", k, values(n)[i])).join("") + "</node>"),
-      g.links.map((r) => '<edge id="' + r.edge + '" source="' + r.s + '" target="' + r.o
-        + '">' + data_("edge", "label", r.label) + data_("edge", "predicate", r.p)
+      g.links.map((r) => '<edge id="' + r.edge + '" source="' + xml(byId.get(r.s).iri)
+        + '" target="' + xml(byId.get(r.o).iri) + '">' + data_("edge", "label", r.label) + data_("edge", "predicate", r.p)
         + data_("edge", "role", r.role) + "</edge>"),
       ["</graph>", "</graphml>", ""]).join("\n");
   }
