@@ -367,10 +367,14 @@
     edges.add(missing.filter((e, k) => missing.findIndex((m) => m.id === e.id) === k));
   }
 
+  const broughtBy = new Map();  // node -> the neighbours its expansion brought in
+
   function expand(id) {
     const wanted = Array.from(neighbours.get(id) || []);
+    const brought = wanted.filter((n) => !nodes.get(n) || nodes.get(n).hidden);
     wanted.forEach((n) => { pinned.add(n); collapsed.delete(n); });
     pinned.add(id);
+    broughtBy.set(id, new Set([...(broughtBy.get(id) || []), ...brought]));
     addNodes([id].concat(wanted), id);
     applyFilters();
   }
@@ -380,12 +384,14 @@
       .filter((n) => nodes.get(n) && !nodes.get(n).hidden);
   }
 
-  function collapse(id) {  // hide the neighbours that hang on this node only
-    const selected = new Set(network.getSelectedNodes());
+  function collapse(id) {  // hide what its expansion brought, and its leaves
+    const keep = new Set(network.getSelectedNodes().concat([id, data.focus]));
+    const brought = broughtBy.get(id) || new Set();
     visibleNeighbours(id).forEach((n) => {
-      if (selected.has(n)) return;
-      if (visibleNeighbours(n).every((m) => m === id)) collapsed.add(n);
+      if (keep.has(n) || (broughtBy.get(n) || new Set()).size) return;
+      if (brought.has(n) || visibleNeighbours(n).every((m) => m === id)) collapsed.add(n);
     });
+    broughtBy.delete(id);
     applyFilters();
   }
 
@@ -693,6 +699,7 @@
   network.on("zoom", labelTop);
   network.once("stabilizationIterationsDone", finish);
   if (!data.nodes.length || (network.physics && network.physics.ready)) finish();
-  window.kg = { selectNode: selectNode, showNode: showNode, toggleNeighbours: toggleNeighbours,
-    search: search, visibleGraph: visibleGraph, toGexf: toGexf, toGraphml: toGraphml };
+  // for the browser tests and the console
+  window.kg = { node: (id) => byId.get(id), selectNode: selectNode, showNode: showNode,
+    toggleNeighbours: toggleNeighbours, search: search, visibleGraph: visibleGraph };
 })();
