@@ -697,6 +697,7 @@
     } else toggleNeighbours(id);
   });
   network.on("zoom", labelTop);
+  network.on("animationFinished", labelTop);  // focus() and fit() emit no "zoom"
   network.once("stabilizationIterationsDone", finish);
   if (!data.nodes.length || (network.physics && network.physics.ready)) finish();
   // for the browser tests and the console
