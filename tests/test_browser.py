@@ -447,3 +447,39 @@ def test_export_png_gexf_and_graphml_of_the_visible_graph(gold_page: Opened) -> 
     assert gold_page.requests and not [
         u for u in gold_page.requests if not u.startswith(LOCAL_SCHEMES)
     ]
+
+
+def test_entities_brought_in_stay_text_and_keep_their_iri(
+    browser, tmp_path: Path
+) -> None:
+    from graph.rdf import entity_iri
+
+    odd = f"王五!'()*{IMG} 100%"
+    results = [
+        hostile_result(),
+        DocResult(
+            doc="odd.txt",
+            entities=(Entity(EntityType.PERSON, odd), Entity(EntityType.ORG, "甲工会"),
+                      Entity(EntityType.ORG, "乙工会")),
+            relations=(Relation("甲工会", Predicate.ISSUED, "乙工会"),  # the hub
+                       Relation(odd, Predicate.HOLDS_POSITION, "甲工会", role="委员")),
+        ),
+    ]  # fmt: skip
+    page = render_html(build_graph(results), max_nodes=1)
+    with Opened(browser, page, tmp_path) as opened:
+        assert opened.search("王五", enter=True) == odd
+        assert opened.search("张三", enter=True).startswith("张三")
+        panel = opened.panel()
+        assert IMG in panel and SCRIPT in panel
+        iris = opened.page.evaluate(
+            "nodes.getIds().map(id => [kg.node(id).name, kg.node(id).iri])"
+        )
+        types = {odd: EntityType.PERSON, f'张三{IMG}"': EntityType.PERSON}
+        for name, iri in iris:
+            kind = types.get(name, EntityType.ORG)
+            assert iri == str(entity_iri(kind, name)), name
+        assert {odd, f'张三{IMG}"'} <= {name for name, _ in iris}
+        titles = opened.page.evaluate("nodes.get().map(n => n.title)")
+        assert any(IMG in title for title in titles)
+        assert opened.page.locator("img").count() == 0
+        assert opened.dialogs == [] and opened.errors == []
