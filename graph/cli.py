@@ -164,9 +164,8 @@ def view(
     graph_path: Annotated[
         Path,
         typer.Argument(
-            metavar="[GRAPH]",
-            help="graph.ttl / graph.nt, or a folder holding graph.ttl "
-            "(default output/).",
+            metavar="GRAPH",
+            help="graph.ttl / graph.nt, or a folder holding graph.ttl.",
         ),
     ] = Path("output"),
     out: Annotated[
@@ -196,8 +195,9 @@ def view(
     export: Annotated[
         Path | None,
         typer.Option(
-            help="Also write the entities shown first and their relations as "
-            "FILE.gexf or FILE.graphml (networkx); no page unless --out is given.",
+            help="Write the entities shown first and their relations as "
+            "FILE.gexf or FILE.graphml (networkx) instead of the page "
+            "(as well as the page with --out).",
         ),
     ] = None,
     isolated: Annotated[
