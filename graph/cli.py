@@ -151,17 +151,32 @@ def evaluate_cmd(
     typer.echo(format_scores(evaluate(golds, results)))
 
 
+def _view_page_path(folder: Path, focus: str | None) -> Path:
+    """Default page of `kg view`: never graph.html, which `kg build` writes."""
+    if not focus:
+        return folder / "view.html"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in focus.strip())
+    return folder / f"view-{safe or 'focus'}.html"
+
+
 @app.command()
 def view(
     graph_path: Annotated[
         Path,
         typer.Argument(
-            metavar="GRAPH", help="graph.ttl / graph.nt, or a folder holding graph.ttl."
+            metavar="GRAPH",
+            help="graph.ttl / graph.nt, or a folder holding graph.ttl.",
         ),
-    ],
+    ] = Path("output"),
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="HTML file to write.")
-    ] = Path("output/graph.html"),
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="HTML file to write (default GRAPH's folder: view.html, or "
+            "view-<focus>.html with --focus; never graph.html unless named).",
+        ),
+    ] = None,
     focus: Annotated[
         str | None,
         typer.Option(help="Show the neighbourhood of this entity (name or alias)."),
@@ -177,6 +192,17 @@ def view(
         str | None,
         typer.Option(help="Entity types to show, e.g. PERSON,ORG (default all)."),
     ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the entities shown first and their relations as "
+            "FILE.gexf or FILE.graphml (networkx) instead of the page "
+            "(as well as the page with --out).",
+        ),
+    ] = None,
+    isolated: Annotated[
+        bool, typer.Option(help="Keep entities without relations in --export.")
+    ] = False,
     verbose: Verbose = False,
 ) -> None:
     """Write an offline HTML explorer of a graph: all of it, or around --focus."""
@@ -186,28 +212,38 @@ def view(
 
     from .errors import InputError
     from .io import write_atomic
-    from .view import DEFAULT_MAX_NODES, render_html
+    from .network import export_view
+    from .subgraph import select_view
+    from .view import DEFAULT_MAX_NODES, render_view
 
     _setup(verbose)
     source = graph_path / "graph.ttl" if graph_path.is_dir() else graph_path
     try:
         if not source.is_file():
             raise InputError(f"{source}: no such graph file")
+        if export is not None and export.suffix.lower() not in (".gexf", ".graphml"):
+            raise InputError(f"{export}: --export needs a .gexf or .graphml file")
         try:
             graph = Graph().parse(source)
         except (SyntaxError, ValueError, ParserError, PluginException) as exc:
             raise InputError(f"{source}: not a Turtle/N-Triples graph ({exc})") from exc
-        html = render_html(
+        chosen = select_view(
             graph,
             focus=focus,
             hops=hops,
             max_nodes=max_nodes or DEFAULT_MAX_NODES,
             types=set(filter(None, types.split(","))) if types else None,
         )
+        if export is not None:
+            write_atomic(export, export_view(chosen, export.suffix, isolated=isolated))
+            typer.echo(f"{source}: {export.suffix[1:]} export -> {export}")
+        if export is None or out is not None:
+            page = out or _view_page_path(source.parent, focus)
+            html = render_view(chosen, source=str(graph_path))
+            write_atomic(page, html)
+            typer.echo(f"{source}: {len(graph)} triples -> {page}")
     except KGError as exc:
         raise _fail(exc) from exc
-    write_atomic(out, html)
-    typer.echo(f"{source}: {len(graph)} triples -> {out}")
 
 
 Source = Annotated[

@@ -1,8 +1,11 @@
 """rdflib Graph -> the entities and facts one explorer page shows.
 
 `select_view` reads entity nodes and their relations (reified `kg:Fact`s, plus
-direct edges that carry none) out of the graph, then keeps either a focus
-neighbourhood or the most connected entities; `graph.view` renders the result.
+direct edges that carry none) out of the graph, then picks the entities shown
+first: a focus neighbourhood or the most connected. The other entities and all
+facts stay in the view, so the page can search the whole graph and bring any
+neighbourhood in. `group_relations` folds the facts of one relation stated in
+many documents into one record; `graph.view` renders the result.
 """
 
 from __future__ import annotations
@@ -22,9 +25,13 @@ from .namespaces import ENTITY_CLASSES, KG, PREDICATE_TERMS, SCHEMA
 
 __all__ = [
     "DEFAULT_MAX_NODES",
+    "PREDICATE_LABELS",
+    "TYPE_STYLES",
     "ViewEntity",
     "ViewFact",
     "View",
+    "ViewRelation",
+    "group_relations",
     "is_date",
     "select_view",
 ]
@@ -34,6 +41,26 @@ logger = logging.getLogger(__name__)
 # Above this many nodes vis-network no longer settles within a few seconds on a
 # laptop; larger graphs show their most connected entities (or a neighbourhood).
 DEFAULT_MAX_NODES = 400
+
+# The one colour map (label, colour) keyed by entity type, i.e. by main class.
+TYPE_STYLES: dict[EntityType, tuple[str, str]] = {
+    EntityType.PERSON: ("人物", "#e15759"),
+    EntityType.ORG: ("组织", "#4e79a7"),
+    EntityType.POLICY: ("政策", "#f28e2b"),
+    EntityType.EVENT: ("事件", "#59a14f"),
+    EntityType.LOCATION: ("地点", "#9c6fb6"),
+}
+
+# Edge labels; the kg: ones equal the rdfs:label@zh of ontology/kg.ttl (tested).
+PREDICATE_LABELS: dict[Predicate, str] = {
+    Predicate.HOLDS_POSITION: "任职于",
+    Predicate.ISSUED: "制定发布",
+    Predicate.APPROVED: "审议通过",
+    Predicate.ORGANIZED: "组织举办",
+    Predicate.PARTICIPATED_IN: "参加",
+    Predicate.HELD_ON: "日期",
+    Predicate.HELD_IN: "地点",
+}
 
 _CLASS_TYPES = {classes[0]: type_ for type_, classes in ENTITY_CLASSES.items()}
 _TERM_PREDICATES = {term: pred for pred, term in PREDICATE_TERMS.items()}
@@ -63,8 +90,28 @@ class ViewFact:
 
 
 @dataclass(frozen=True, slots=True)
+class ViewRelation:
+    """One relation, whatever the number of documents stating it.
+
+    `evidence` pairs each distinct sentence with the documents it appears in,
+    so a sentence copied into 80 documents is listed once.
+    """
+
+    subject: str
+    predicate: Predicate
+    object: str
+    role: str = ""
+    evidence: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class View:
-    """The entities a page shows, the facts touching them and graph-wide degrees."""
+    """The entities a page shows first, the others, every fact and their degrees.
+
+    `entities` are shown when the page opens; `others` are the remaining
+    entities of the chosen types (searchable, brought in on demand); `facts`
+    touch any of them; `degrees` count distinct neighbours of every entity.
+    """
 
     entities: tuple[ViewEntity, ...]
     facts: tuple[ViewFact, ...]
@@ -72,6 +119,7 @@ class View:
     degrees: dict[str, int]
     total: int
     focus: str = ""
+    others: tuple[ViewEntity, ...] = ()
 
 
 def _text(graph: Graph, node: Node, *terms: URIRef) -> str:
@@ -136,7 +184,36 @@ def _read_facts(graph: Graph, entities: dict[str, ViewEntity]) -> list[ViewFact]
     return sorted(f for f in facts if is_date(f) or f.object in entities)
 
 
-def is_date(fact: ViewFact) -> bool:
+def group_relations(facts: tuple[ViewFact, ...] | list[ViewFact]) -> list[ViewRelation]:
+    """Fold facts that state the same relation into one record, sentences deduplicated.
+
+    Examples:
+        >>> a = ViewFact("s", Predicate.ISSUED, "o", evidence="e", doc="1.txt")
+        >>> b = ViewFact("s", Predicate.ISSUED, "o", evidence="e", doc="2.txt")
+        >>> group_relations([a, b])[0].evidence
+        (('e', ('1.txt', '2.txt')),)
+    """
+    grouped: dict[tuple[str, Predicate, str, str], dict[str, set[str]]] = {}
+    for fact in facts:
+        key = (fact.subject, fact.predicate, fact.object, fact.role)
+        sentences = grouped.setdefault(key, {})
+        if fact.evidence or fact.doc:
+            sentences.setdefault(fact.evidence, set()).update(
+                [fact.doc] if fact.doc else []
+            )
+    return [
+        ViewRelation(
+            *key,
+            evidence=tuple(
+                (sentence, tuple(sorted(docs)))
+                for sentence, docs in sorted(sentences.items())
+            ),
+        )
+        for key, sentences in sorted(grouped.items())
+    ]
+
+
+def is_date(fact: ViewFact | ViewRelation) -> bool:
     """Return whether `fact` links to a date (held_on) rather than to an entity."""
     return fact.predicate is Predicate.HELD_ON
 
@@ -188,7 +265,11 @@ def select_view(
     max_nodes: int = DEFAULT_MAX_NODES,
     types: set[str] | None = None,
 ) -> View:
-    """Choose the entities to show: a focus neighbourhood, or the most connected."""
+    """Choose the entities to show first: a focus neighbourhood, or the most connected.
+
+    Entities of the other `types` are left out altogether; the rest of the chosen
+    types become `others`.
+    """
     entities = _read_entities(graph)
     wanted = _parse_types(types)
     candidates = {iri: e for iri, e in entities.items() if e.type in wanted}
@@ -211,9 +292,17 @@ def select_view(
     kept = set(keep)
     return View(
         entities=tuple(candidates[i] for i in keep),
-        facts=tuple(f for f in facts if f.subject in kept or f.object in kept),
+        facts=tuple(
+            f for f in facts if f.subject in candidates or f.object in candidates
+        ),
         names={iri: e.name for iri, e in entities.items()},
-        degrees={iri: degrees[iri] for iri in keep},
+        degrees=dict(degrees),
         total=len(entities),
         focus=start,
+        others=tuple(
+            sorted(
+                (e for i, e in candidates.items() if i not in kept),
+                key=lambda e: (e.type, e.name, e.iri),
+            )
+        ),
     )

@@ -13,18 +13,24 @@ import json
 import logging
 import math
 import re
+from collections import Counter
 from typing import Any
 
 from pyvis.network import Network
 from rdflib import Graph
 
 from .io import read_asset
-from .model import EntityType, Predicate
+from .namespaces import KGR
+from .network import find_communities
+from .rdf import entity_iri
 from .subgraph import (
     DEFAULT_MAX_NODES,
+    PREDICATE_LABELS,
+    TYPE_STYLES,
     View,
     ViewEntity,
-    ViewFact,
+    ViewRelation,
+    group_relations,
     is_date,
     select_view,
 )
@@ -33,31 +39,19 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "TYPE_STYLES",
     "PREDICATE_LABELS",
+    "COMMUNITY_COLOURS",
     "render_html",
+    "render_view",
     "script_json",
 ]
 
 logger = logging.getLogger(__name__)
 
-# The one colour map (label, colour) keyed by entity type, i.e. by main class.
-TYPE_STYLES: dict[EntityType, tuple[str, str]] = {
-    EntityType.PERSON: ("人物", "#e15759"),
-    EntityType.ORG: ("组织", "#4e79a7"),
-    EntityType.POLICY: ("政策", "#f28e2b"),
-    EntityType.EVENT: ("事件", "#59a14f"),
-    EntityType.LOCATION: ("地点", "#9c6fb6"),
-}
-
-# Edge labels; the kg: ones equal the rdfs:label@zh of ontology/kg.ttl (tested).
-PREDICATE_LABELS: dict[Predicate, str] = {
-    Predicate.HOLDS_POSITION: "任职于",
-    Predicate.ISSUED: "制定发布",
-    Predicate.APPROVED: "审议通过",
-    Predicate.ORGANIZED: "组织举办",
-    Predicate.PARTICIPATED_IN: "参加",
-    Predicate.HELD_ON: "日期",
-    Predicate.HELD_IN: "地点",
-}
+# Community colours (Tableau 10 light and a few more); small communities share them.
+COMMUNITY_COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#e377c2", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a",
+)  # fmt: skip
 
 # pyvis links bootstrap from a CDN even with cdn_resources="in_line"; the page
 # needs none of it, so every <link>/<script> pointing off the file is removed.
@@ -85,25 +79,13 @@ def _plain(text: str) -> str:
     return text.replace("href", "hre\u2060f")
 
 
-def _hover(entity: ViewEntity, degree: int) -> str:
+def _hover(entity: ViewEntity, relations: int) -> str:
+    """Hover text; "关系" counts the relations the panel lists for the entity."""
     lines = [f"{TYPE_STYLES[entity.type][0]}：{entity.name}"]
     if entity.aliases:
         lines.append("别名：" + "、".join(entity.aliases))
-    lines.append(f"关系：{degree}")
+    lines.append(f"关系：{relations}")
     return _plain("\n".join(lines))
-
-
-def _edge_key(fact: ViewFact) -> tuple[str, Predicate, str, str]:
-    role = fact.role if fact.predicate is Predicate.HOLDS_POSITION else ""
-    return (fact.subject, fact.predicate, fact.object, role)
-
-
-def _edge_groups(view: View, ids: dict[str, str]) -> dict[tuple, list[int]]:
-    groups: dict[tuple, list[int]] = {}
-    for index, fact in enumerate(view.facts):
-        if not is_date(fact) and fact.subject in ids and fact.object in ids:
-            groups.setdefault(_edge_key(fact), []).append(index)
-    return groups
 
 
 def _options(count: int) -> dict[str, Any]:
@@ -137,63 +119,115 @@ def _options(count: int) -> dict[str, Any]:
     }
 
 
-def _network(
-    view: View, ids: dict[str, str], groups: dict[tuple, list[int]]
-) -> Network:
+class _Page:
+    """Node ids, relations and per-node relation counts shared by network and data."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        everyone = (*view.entities, *view.others)
+        self.ids = {entity.iri: f"n{number}" for number, entity in enumerate(everyone)}
+        self.shown = {entity.iri for entity in view.entities}
+        self.relations = group_relations(view.facts)
+        self.counts: Counter[str] = Counter()
+        for rel in self.relations:
+            self.counts.update({rel.subject, rel.object} & self.ids.keys())
+        self.communities = find_communities(view)
+        self.docs = sorted(
+            {d for e in everyone for d in e.docs}
+            | {d for r in self.relations for _, docs in r.evidence for d in docs}
+        )
+
+    def is_edge(self, rel: ViewRelation) -> bool:
+        return not is_date(rel) and rel.subject in self.ids and rel.object in self.ids
+
+    def edge_label(self, rel: ViewRelation) -> str:
+        return rel.role or PREDICATE_LABELS[rel.predicate]
+
+
+def _network(page: _Page) -> Network:
+    view, ids = page.view, page.ids
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     for entity in view.entities:
-        degree = view.degrees[entity.iri]
         net.add_node(
             ids[entity.iri],
             label=entity.name,
             color=TYPE_STYLES[entity.type][1],
-            size=min(10 + 3 * math.sqrt(degree), 40),
-            title=_hover(entity, degree),
+            size=min(10 + 3 * math.sqrt(view.degrees[entity.iri]), 40),
+            title=_hover(entity, page.counts[entity.iri]),
         )
-    for number, (subject, pred, obj, role) in enumerate(groups):
-        label = role or PREDICATE_LABELS[pred]
-        title = f"{view.names[subject]} → {view.names[obj]}：{label}"
-        net.add_edge(
-            ids[subject], ids[obj], id=f"e{number}", label=label, title=_plain(title)
-        )
-    net.options = _options(len(ids))
+    for number, rel in enumerate(page.relations):
+        if page.is_edge(rel) and {rel.subject, rel.object} <= page.shown:
+            label = page.edge_label(rel)
+            title = f"{view.names[rel.subject]} → {view.names[rel.object]}：{label}"
+            net.add_edge(
+                ids[rel.subject],
+                ids[rel.object],
+                id=f"e{number}",
+                label=label,
+                title=_plain(title),
+            )
+    net.options = _options(len(view.entities))
     return net
 
 
-def _fact_record(fact: ViewFact, view: View, ids: dict[str, str]) -> dict[str, Any]:
-    return {
-        "s": ids.get(fact.subject),
-        "sName": view.names.get(fact.subject, ""),
-        "p": fact.predicate.value,
-        "o": ids.get(fact.object),
-        "oName": view.names.get(fact.object, fact.object),
-        "role": fact.role,
-        "evidence": fact.evidence,
-        "doc": fact.doc,
+def _node_record(page: _Page, entity: ViewEntity, docs: dict[str, int]) -> dict:
+    """Describe one entity; empty fields and the usual IRI are left out (page size)."""
+    record: dict[str, Any] = {
+        "id": page.ids[entity.iri],
+        "name": entity.name,
+        "type": entity.type.value,
+        "docs": [docs[d] for d in entity.docs],
+        "degree": page.view.degrees.get(entity.iri, 0),
+        "rels": page.counts[entity.iri],
+        "community": page.communities.get(entity.iri, -1),
     }
+    if entity.iri != str(entity_iri(entity.type, entity.name)):
+        record["iri"] = entity.iri  # the page mints the others as rdf.entity_iri
+    if entity.aliases:
+        record["aliases"] = list(entity.aliases)
+    return record
 
 
-def _page_data(
-    view: View, ids: dict[str, str], groups: dict[tuple, list[int]]
+def _relation_record(
+    page: _Page, number: int, rel: ViewRelation, docs: dict[str, int]
 ) -> dict[str, Any]:
-    facts = [_fact_record(fact, view, ids) for fact in view.facts]
-    for number, members in enumerate(groups.values()):
-        for index in members:
-            facts[index]["edge"] = f"e{number}"
-    nodes = [
-        {"id": ids[e.iri], "iri": e.iri, "name": e.name, "type": e.type.value,
-         "aliases": list(e.aliases), "docs": list(e.docs),
-         "degree": view.degrees[e.iri]}
-        for e in view.entities
-    ]  # fmt: skip
+    record: dict[str, Any] = {
+        "s": page.ids.get(rel.subject),
+        "p": rel.predicate.value,
+        "o": page.ids.get(rel.object),
+        "ev": [
+            [sentence, [docs[d] for d in found]] for sentence, found in rel.evidence
+        ],
+    }
+    if rel.role:
+        record["role"] = rel.role
+    for key, end in (("sName", rel.subject), ("oName", rel.object)):
+        if end not in page.ids:  # a date, or an entity of a type left out
+            record[key] = page.view.names.get(end, end)
+    if page.is_edge(rel):
+        record["edge"] = f"e{number}"
+        record["label"] = page.edge_label(rel)
+    return record
+
+
+def _page_data(page: _Page) -> dict[str, Any]:
+    view = page.view
+    docs = {name: number for number, name in enumerate(page.docs)}
     return {
-        "nodes": nodes,
-        "facts": facts,
+        "nodes": [_node_record(page, e, docs) for e in view.entities],
+        "more": [_node_record(page, e, docs) for e in view.others],
+        "rels": [
+            _relation_record(page, number, rel, docs)
+            for number, rel in enumerate(page.relations)
+        ],
+        "docs": page.docs,
         "total": view.total,
         "types": [{"key": t.value, "label": s[0], "color": s[1]}
                   for t, s in TYPE_STYLES.items()],
         "predicates": [{"key": p.value, "label": label}
                        for p, label in PREDICATE_LABELS.items()],
+        "palette": list(COMMUNITY_COLOURS),
+        "prefixes": {"kgr": str(KGR)},
     }  # fmt: skip
 
 
@@ -237,13 +271,26 @@ def render_html(
     max_nodes: int = DEFAULT_MAX_NODES,
     types: set[str] | None = None,
     title: str = "知识图谱浏览器",
+    source: str = "output",
 ) -> str:
-    """Render the graph (or a focus neighbourhood of it) as one offline HTML page."""
+    """Render the graph (or a focus neighbourhood of it) as one offline HTML page.
+
+    `source` is the GRAPH argument the page's `kg query` snippets name.
+    """
     view = select_view(graph, focus=focus, hops=hops, max_nodes=max_nodes, types=types)
-    ids = {entity.iri: f"n{number}" for number, entity in enumerate(view.entities)}
-    groups = _edge_groups(view, ids)
-    page = _network(view, ids, groups).generate_html()
-    logger.debug("view: %d of %d entities, %d edges", len(ids), view.total, len(groups))
-    focused = ids.get(view.focus, "")
-    data = {**_page_data(view, ids, groups), "title": title, "focus": focused}
-    return _assemble(page, data, title)
+    return render_view(view, title=title, source=source)
+
+
+def render_view(
+    view: View, *, title: str = "知识图谱浏览器", source: str = "output"
+) -> str:
+    """Render an already selected view as one offline HTML page."""
+    page = _Page(view)
+    html_text = _network(page).generate_html()
+    logger.debug(
+        "view: %d of %d entities, %d relations",
+        len(view.entities), view.total, len(page.relations),
+    )  # fmt: skip
+    focused = page.ids.get(view.focus, "")
+    data = {**_page_data(page), "title": title, "focus": focused, "source": source}
+    return _assemble(html_text, data, title)

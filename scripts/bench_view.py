@@ -1,14 +1,18 @@
 """Benchmark the HTML explorer on a synthetic 5,000-entity graph in headless Chromium.
 
-Usage: python scripts/bench_view.py [--entities 5000] [--runs 3] [--no-write]
+Usage: python scripts/bench_view.py [--entities 5000] [--runs 3] [--size-entities
+12000] [--no-write]
 
 The graph is deterministic and shaped like the real one: people hold posts in
 organizations, organizations issue and approve policies and organize events,
 people take part in events, events have a place and a date; a few organizations
 are hubs. The default view (the most connected entities) is rendered, then the
 time from navigation start until the network has stabilized and stopped its
-physics is read from the page (`window.kgReadyAt`). The result goes into the
-bench section of docs/_view_sections.md.
+physics is read from the page (`window.kgReadyAt`), and the time a search over
+the whole graph takes to bring in an entity that is not shown. The page carries an
+index of every entity and relation, so its size is measured too, on a larger
+graph (`--size-entities`, like the 11,920-entity graph of issue 13). The result
+goes into the bench_view section of docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import logging
 import random
+import re
 import statistics
 import sys
 import time
@@ -25,6 +30,7 @@ from screenshot import ROOT, open_page
 from graph.io import write_section
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
 from graph.rdf import build_graph
+from graph.subgraph import select_view
 from graph.view import DEFAULT_MAX_NODES, render_html
 
 __all__ = ["synthetic_results", "main"]
@@ -44,6 +50,7 @@ PLACES = (
     "北京上海天津重庆河北山西辽宁吉林江苏浙江安徽福建江西"
     "山东河南湖北湖南广东广西海南四川贵州云南陕西甘肃"
 )
+DATA = re.compile(r'<script type="application/json" id="kg-data">(.*?)</script>', re.S)
 ROLES = ["主席", "副主席", "兼职副主席", "书记处书记", "党组书记", "秘书长", "委员"]
 
 
@@ -121,14 +128,33 @@ def synthetic_results(entities: int = 5000, *, seed: int = 7) -> list[DocResult]
     return results
 
 
+def page_size(entities: int) -> tuple[float, float, int]:
+    """Return the page's size and its data's size in MB, and its relation count."""
+    html = render_html(build_graph(synthetic_results(entities)))
+    found = DATA.search(html)
+    data = found.group(1) if found else ""
+    return len(html.encode()) / 1e6, len(data.encode()) / 1e6, data.count('"ev":')
+
+
+def _search_ms(page, name: str) -> float:
+    return page.evaluate(
+        "name => { const t = performance.now(); const box ="
+        " document.getElementById('kg-search'); box.value = name;"
+        " box.dispatchEvent(new Event('input')); return performance.now() - t; }",
+        name,
+    )
+
+
 def _section(
     command: str,
     entities: int,
     nodes: int,
     times: tuple[float, float],
     ready: list[float],
+    extra: tuple[float, int, tuple[float, float, int], float],
 ) -> str:
     build_s, render_s = times
+    small_mb, large, (large_mb, data_mb, relations), search_ms = extra
     return "\n".join([
         "## HTML view",
         "",
@@ -140,6 +166,12 @@ def _section(
         f"- page open → network stabilized and physics stopped: median"
         f" **{statistics.median(ready):.1f} s** over {len(ready)} runs"
         f" ({', '.join(f'{r:.1f}' for r in ready)} s); goal < 5 s",
+        f"- search for an entity that is not shown, bring it in with its"
+        f" neighbours: {search_ms:.0f} ms",
+        f"- page size (it indexes every entity and relation): {small_mb:.1f} MB"
+        f" for {entities:,} entities; {large_mb:.1f} MB for {large:,} entities"
+        f" and {relations:,} relations, {data_mb:.1f} MB of it data (the rest is"
+        " vis-network and the page's code)",
     ])  # fmt: skip
 
 
@@ -149,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entities", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES)
+    parser.add_argument("--size-entities", type=int, default=12000)
     parser.add_argument("--no-write", action="store_true", help="Do not touch docs/.")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -157,13 +190,20 @@ def main(argv: list[str] | None = None) -> int:
     build_s, started = time.perf_counter() - started, time.perf_counter()
     html = render_html(graph, max_nodes=args.max_nodes)
     render_s = time.perf_counter() - started
-    ready = []
+    hidden = sorted(
+        e.name for e in select_view(graph, max_nodes=args.max_nodes).others
+    )[0]
+    ready, searches = [], []
     for _ in range(args.runs):
         with open_page(html) as page:
             ready.append(page.evaluate("window.kgReadyAt") / 1000)
-            nodes = int(page.inner_text("#node-count"))
+            nodes = len(page.evaluate("kg.visibleGraph().nodes"))
+            searches.append(_search_ms(page, hidden))
     command = " ".join(["python scripts/bench_view.py", *(argv or sys.argv[1:])])
-    section = _section(command, args.entities, nodes, (build_s, render_s), ready)
+    large = page_size(args.size_entities)
+    extra = (len(html.encode()) / 1e6, args.size_entities, large,
+             statistics.median(searches))  # fmt: skip
+    section = _section(command, args.entities, nodes, (build_s, render_s), ready, extra)
     logger.info("%s", section)
     if not args.no_write:
         write_section(ROOT / "docs" / "BENCHMARKS.md", "bench_view", section)

@@ -1,6 +1,9 @@
-"""Screenshot the HTML explorer in headless Chromium; write docs/screenshot.png.
+"""Screenshot the HTML explorer in headless Chromium: the overview and a selected node.
 
-Usage: python scripts/screenshot.py [GRAPH] [--focus NAME] [--search TEXT] [--out PNG]
+Usage: python scripts/screenshot.py [GRAPH] [--focus NAME] [--search TEXT] [--out-dir D]
+
+Writes D/screenshot-overview.png (the page as it opens) and
+D/screenshot-selected.png (after searching TEXT, default 巨晓林); D is docs/.
 
 GRAPH defaults to output/graph.ttl when it exists, else the gold answer keys in
 data/gold. The browser is Debian's /usr/bin/chromium (scripts/install_chromium.sh);
@@ -62,24 +65,29 @@ def open_page(html: str, *, width: int = 1600, height: int = 1000) -> Iterator:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Render the page, select an entity, and save the screenshot."""
+    """Render the page, shoot the overview, select an entity, shoot again."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("graph", nargs="?", type=Path)
     parser.add_argument("--focus", help="Show the neighbourhood of this entity.")
     parser.add_argument("--hops", type=int, default=2)
     parser.add_argument("--search", default="巨晓林", help="Entity to select.")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "docs")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     html = render_html(load_graph(args.graph), focus=args.focus, hops=args.hops)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    overview = args.out_dir / "screenshot-overview.png"
+    selected = args.out_dir / "screenshot-selected.png"
     with open_page(html) as page:
+        page.wait_for_timeout(300)  # the labels of the hubs are sized on a frame
+        page.screenshot(path=str(overview))
+        logger.info("wrote %s", overview)
         if args.search:
             page.fill("#kg-search", args.search)
             page.wait_for_timeout(600)  # let the focus animation finish
             page.locator("#kg-results").evaluate("list => { list.hidden = true; }")
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(args.out))
-    logger.info("wrote %s", args.out)
+            page.screenshot(path=str(selected))
+            logger.info("wrote %s", selected)
     return 0
 
 

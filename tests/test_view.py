@@ -98,22 +98,29 @@ def test_whole_small_graph_is_shown(gold_graph: Graph, gold_html: str) -> None:
 
 
 def test_search_data_includes_aliases(gold_html: str) -> None:
-    nodes = {node["name"]: node for node in page_data(gold_html)["nodes"]}
+    data = page_data(gold_html)
+    nodes = {node["name"]: node for node in data["nodes"]}
     assert "全总" in nodes["中华全国总工会"]["aliases"]
     assert nodes["巨晓林"]["type"] == "PERSON"
-    assert "000_80d6cb6674d9bde7.txt" in nodes["巨晓林"]["docs"]
+    docs = {data["docs"][i] for i in nodes["巨晓林"]["docs"]}
+    assert "000_80d6cb6674d9bde7.txt" in docs
 
 
-def test_facts_carry_role_evidence_and_document(gold_html: str) -> None:
+def test_relations_carry_role_evidence_and_document(gold_html: str) -> None:
     data = page_data(gold_html)
+    ids = {node["name"]: node["id"] for node in data["nodes"]}
     posts = [
-        f
-        for f in data["facts"]
-        if f["sName"] == "巨晓林" and f["p"] == "holds_position"
+        r
+        for r in data["rels"]
+        if r["s"] == ids["巨晓林"] and r["p"] == "holds_position"
     ]
-    assert {f["role"] for f in posts} == {"兼职副主席"}
-    assert {f["oName"] for f in posts} == {"中华全国总工会"}
-    assert all(f["evidence"] and f["doc"].endswith(".txt") and f["edge"] for f in posts)
+    assert len(posts) == 1  # one post, stated in two documents
+    (post,) = posts
+    assert post["role"] == "兼职副主席" and post["o"] == ids["中华全国总工会"]
+    assert post["edge"] and post["label"] == "兼职副主席"
+    docs = {data["docs"][i] for _, found in post["ev"] for i in found}
+    assert docs == {"000_80d6cb6674d9bde7.txt", "003_5190ecaf4caf65d3.txt"}
+    assert all("巨晓林" in sentence for sentence, _ in post["ev"])
 
 
 def test_edges_and_hover_text_in_network_data(gold_html: str) -> None:
@@ -137,8 +144,9 @@ def test_document_text_survives_as_data() -> None:
     person = next(n for n in data["nodes"] if n["type"] == "PERSON")
     assert person["name"] == f'张三{IMG}"'
     assert f'老张"{SCRIPT}' in person["aliases"]
-    assert data["facts"][0]["evidence"] == f'{SCRIPT}{IMG}"张三"任{LINK}主席'
-    assert data["facts"][0]["doc"] == f'{IMG}".txt'
+    ((sentence, docs),) = data["rels"][0]["ev"]
+    assert sentence == f'{SCRIPT}{IMG}"张三"任{LINK}主席'
+    assert [data["docs"][i] for i in docs] == [f'{IMG}".txt']
 
 
 def test_title_is_escaped(gold_graph: Graph) -> None:
@@ -151,7 +159,7 @@ def test_max_nodes_keeps_the_most_connected(gold_graph: Graph) -> None:
     view = select_view(gold_graph, max_nodes=10)
     assert len(view.entities) == 10
     assert "中华全国总工会" in {e.name for e in view.entities}
-    assert min(view.degrees.values()) >= 2
+    assert min(view.degrees[e.iri] for e in view.entities) >= 2
     assert len(page_data(render_html(gold_graph, max_nodes=10))["nodes"]) == 10
 
 
@@ -189,7 +197,7 @@ def test_bad_options_raise_input_error(gold_graph: Graph, options: dict) -> None
 
 def test_empty_graph_renders() -> None:
     data = page_data(render_html(Graph()))
-    assert data["nodes"] == [] and data["facts"] == []
+    assert data["nodes"] == data["more"] == data["rels"] == []
 
 
 def test_output_is_deterministic(gold_graph: Graph) -> None:
@@ -239,3 +247,158 @@ def test_cli_view_reports_bad_input(tmp_path: Path) -> None:
     result = runner.invoke(app, ["view", str(bad), "--out", str(tmp_path / "x.html")])
     assert result.exit_code == 1
     assert "not a Turtle/N-Triples graph" in result.output
+
+
+SENTENCE = "全国总工会副主席巨晓林出席会议并讲话。"
+
+
+def copied_results(copies: int) -> list[DocResult]:
+    """Return `copies` documents that carry the same sentence (reposted news)."""
+    person, org, event = "巨晓林", "中华全国总工会", "全国劳模座谈会"
+    return [
+        DocResult(
+            doc=f"copy_{number:03d}.txt",
+            entities=(
+                Entity(EntityType.PERSON, person),
+                Entity(EntityType.ORG, org),
+                Entity(EntityType.EVENT, event),
+                Entity(EntityType.POLICY, f"《第{number}号通知》"),  # isolated
+            ),
+            relations=(
+                Relation(
+                    person,
+                    Predicate.HOLDS_POSITION,
+                    org,
+                    role="副主席",
+                    evidence=SENTENCE,
+                ),
+                Relation(
+                    person,
+                    Predicate.PARTICIPATED_IN,
+                    event,
+                    role="出席",
+                    evidence=SENTENCE,
+                ),
+            ),
+        )  # fmt: skip
+        for number in range(copies)
+    ]
+
+
+def test_evidence_copied_across_documents_is_listed_once() -> None:
+    data = page_data(render_html(build_graph(copied_results(30))))
+    person = next(n for n in data["nodes"] if n["name"] == "巨晓林")
+    mine = [r for r in data["rels"] if person["id"] in (r["s"], r["o"])]
+    assert len(mine) == 2 == person["rels"]
+    for rel in mine:
+        ((sentence, docs),) = rel["ev"]
+        assert sentence == SENTENCE and len(docs) == 30
+
+
+def test_hover_count_is_the_number_of_relations(gold_graph: Graph) -> None:
+    page = render_html(gold_graph)
+    data = page_data(page)
+    for node in data["nodes"]:
+        touching = [r for r in data["rels"] if node["id"] in (r["s"], r["o"])]
+        assert node["rels"] == len(touching)
+    juxiaolin = next(n for n in data["nodes"] if n["name"] == "巨晓林")
+    assert json.dumps(f"人物：巨晓林\n关系：{juxiaolin['rels']}") in page
+    assert juxiaolin["rels"] == 2  # the post (two documents) and the meeting
+
+
+def test_page_indexes_the_whole_graph(gold_graph: Graph) -> None:
+    data = page_data(render_html(gold_graph, max_nodes=10))
+    everyone = data["nodes"] + data["more"]
+    assert len(data["nodes"]) == 10 and len(everyone) == data["total"]
+    assert len({n["id"] for n in everyone}) == len(everyone)
+    assert "李玉赋" in {n["name"] for n in data["more"]}
+    shown = {n["id"] for n in data["nodes"]}
+    assert any(r["s"] not in shown and r["o"] not in shown for r in data["rels"])
+
+
+def test_page_omits_only_iris_it_can_mint(gold_graph: Graph) -> None:
+    data = page_data(render_html(gold_graph))
+    assert all("iri" not in n for n in data["nodes"])  # all minted by entity_iri
+    assert data["prefixes"]["kgr"] == "https://w3id.org/zh-kg/resource/"
+
+
+def test_communities_group_connected_entities() -> None:
+    results = [
+        DocResult(
+            doc="a.txt",
+            entities=tuple(Entity(EntityType.PERSON, n) for n in "甲乙丙丁戊己庚")
+            + (Entity(EntityType.ORG, "甲组织"), Entity(EntityType.ORG, "乙组织")),
+            relations=tuple(
+                Relation(p, Predicate.HOLDS_POSITION, org, role="委员")
+                for p, org in [("甲", "甲组织"), ("乙", "甲组织"), ("丙", "甲组织"),
+                               ("丁", "乙组织"), ("戊", "乙组织"), ("己", "乙组织")]
+            ),
+        )
+    ]  # fmt: skip
+    data = page_data(render_html(build_graph(results)))
+    community = {n["name"]: n["community"] for n in data["nodes"]}
+    assert community["甲"] == community["乙"] == community["甲组织"] >= 0
+    assert community["丁"] == community["乙组织"] != community["甲组织"]
+    assert community["庚"] == -1  # isolated
+    again = page_data(render_html(build_graph(results)))
+    assert {n["name"]: n["community"] for n in again["nodes"]} == community
+
+
+def test_cli_view_defaults_to_output_and_keeps_graph_html(
+    tmp_path: Path, gold_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "graph.ttl").write_text(serialize(gold_graph, "ttl"), encoding="utf-8")
+    (output / "graph.html").write_text("the full page", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(app, ["view", "--focus", "巨晓林", "--hops", "1"])
+    assert result.exit_code == 0, result.output
+    page = output / "view-巨晓林.html"
+    assert names(page.read_text(encoding="utf-8")) == {
+        "巨晓林", "中华全国总工会", "全总十六届四次执委会",
+    }  # fmt: skip
+    result = runner.invoke(app, ["view", "output", "--focus", "巨晓林"])
+    assert result.exit_code == 0, result.output
+    assert len(names(page.read_text(encoding="utf-8"))) > 3
+    assert runner.invoke(app, ["view"]).exit_code == 0
+    assert len(names((output / "view.html").read_text(encoding="utf-8"))) > 100
+    assert (output / "graph.html").read_text(encoding="utf-8") == "the full page"
+
+
+@pytest.mark.parametrize("suffix", [".gexf", ".graphml"])
+def test_cli_view_exports_with_networkx(
+    tmp_path: Path, gold_graph: Graph, suffix: str
+) -> None:
+    import networkx as nx
+
+    (tmp_path / "graph.ttl").write_text(serialize(gold_graph, "ttl"), encoding="utf-8")
+    target = tmp_path / f"view{suffix}"
+    runner = CliRunner()
+    result = runner.invoke(app, ["view", str(tmp_path), "--export", str(target)])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "view.html").exists()  # only the export was asked for
+    read = nx.read_gexf if suffix == ".gexf" else nx.read_graphml
+    exported = read(target)
+    view = select_view(gold_graph)
+    linked = {e.iri for e in view.entities if view.degrees[e.iri]}
+    assert set(exported.nodes) == linked
+    labels = {d["label"] for _, _, d in exported.edges(data=True)}
+    assert {"兼职副主席", "组织举办"} <= labels
+    juxiaolin = next(d for _, d in exported.nodes(data=True) if d["label"] == "巨晓林")
+    assert juxiaolin["type"] == "PERSON"
+    result = runner.invoke(
+        app, ["view", str(tmp_path), "--export", str(target), "--isolated"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(read(target)) == len(view.entities) > len(linked)
+
+
+def test_cli_view_refuses_an_unknown_export_format(tmp_path: Path) -> None:
+    (tmp_path / "graph.ttl").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["view", str(tmp_path), "--export", str(tmp_path / "x.csv")]
+    )
+    assert result.exit_code == 1
+    assert "--export needs a .gexf or .graphml file" in result.output
