@@ -72,7 +72,7 @@ def _post_chain(
 
 
 def _government_of(sent: Sentence, post: str, lex: Lexicon) -> ResolvedMention | None:
-    """The government body a place post (县长) is held in, when the sentence names it."""
+    """The government a place post (县长) is held in, if the sentence names it."""
     bodies = lex.place_posts[post]
     return next((m for m in sent.of(EntityType.ORG) if m.text.endswith(bodies)), None)
 

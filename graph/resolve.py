@@ -108,7 +108,7 @@ def _fits(division: Division, level: str) -> bool:
 
 
 def _units_in(text: str, cands: list[Candidate], lex: Lexicon) -> list[tuple[int, str]]:
-    """Return (offset, name) of every unit named in the text (定城镇 in 定城镇总工会)."""
+    """Return (offset, name) of every unit the text names (定城镇 in 定城镇总工会)."""
     units = []
     for cand in cands:
         if cand.label not in (EntityType.ORG, EntityType.LOCATION, EntityType.EVENT):

@@ -184,8 +184,8 @@ def is_unit_name(name: str, lex: Lexicon) -> bool:
         >>> from graph.lexicon import load_lexicon
         >>> from graph.settings import Settings
         >>> lex = load_lexicon(Settings().resources)
-        >>> is_unit_name("定城镇", lex), is_unit_name("全县", lex), is_unit_name("县", lex)
-        (True, False, False)
+        >>> [is_unit_name(n, lex) for n in ("定城镇", "全县", "县")]
+        [True, False, False]
     """
     levels, _ = unit_levels(lex)
     level = next((w for w in levels if name.endswith(w)), "")
