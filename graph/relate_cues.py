@@ -73,6 +73,7 @@ def _subjects_before(
             if clause_start <= m.start
             and m.end <= pos
             and not _is_post_org(text, m, sent, lex)
+            and text[m.end : m.end + 1] != "的"  # 县政府的中心工作: a modifier
         ),
         key=lambda m: -m.end,
     )
@@ -88,10 +89,19 @@ def _subjects_before(
     return [m.name for m in chosen]
 
 
+_LEADING_TIME = re.compile(
+    r"\s*(?:(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:上午|下午|晚上|晚)?"
+    r"|今年|去年|近日|日前|近年来|今天|昨天)[，,]?"
+)
+
+
 def _sentence_subject(sent: Sentence, label: EntityType) -> ResolvedMention | None:
-    """The mention a sentence opens with (its grammatical subject), if any."""
+    """The mention a sentence opens with (its grammatical subject), if any.
+
+    A leading time phrase (2007年，3月8日上午，近日) comes before the subject.
+    """
     first = min(sent.of(label), key=lambda m: m.start, default=None)
-    lead = len(sent.text) - len(sent.text.lstrip())
+    lead = _LEADING_TIME.match(sent.text).end()
     return first if first is not None and first.start - sent.start - lead <= 2 else None
 
 

@@ -40,6 +40,19 @@ def find_policies(text: str, lex: Lexicon) -> list[Candidate]:
     for match in quoted.finditer(text):
         if not PERIOD_RE.match(match.group()):
             found.append(Candidate(match.start(), match.end(), EntityType.POLICY))
+    adopted = alternation(lex.cues["approved"])
+    decision = re.compile(
+        rf"(?:{adopted})了?((?:[{CJK}]{{2,14}}?)?关于[^，。；;《》“”]{{2,60}}?的(?:{words})"
+        rf"|[{CJK}\d]{{4,30}}?(?:{words})(?=[（(]草案[)）]))"
+    )
+    for match in decision.finditer(text):
+        spans = [match.span(1)]
+        more = re.compile(
+            rf"、((?:[{CJK}]{{2,14}}?)?关于[^，。；;《》“”、]{{2,60}}?的(?:{words}))"
+        )
+        while (nxt := more.match(text, spans[-1][1])) is not None:
+            spans.append(nxt.span(1))
+        found += [Candidate(a, b, EntityType.POLICY) for a, b in spans]
     cues = alternation(lex.cues["issued"])
     after_cue = re.compile(
         rf"(?:{cues})了?([{CJK}\d“” ]{{3,30}}?(?:{words}))(?=[和与及、，。；,;等]|$)"
