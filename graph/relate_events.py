@@ -72,6 +72,7 @@ def stated_date(text: str) -> tuple[int, str | None] | None:
         True
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()][:4]
+    year = None
     for line in lines:
         if len(line) > 80 or line[-1:] in "。！？；":
             break
@@ -79,10 +80,10 @@ def stated_date(text: str) -> tuple[int, str | None] | None:
         if day is not None:
             iso = f"{day[1]}-{int(day[2]):02d}-{int(day[3]):02d}"
             return int(day[1]), iso
-        year = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", line)
-        if year is not None:
-            return int(year[1]), None
-    return None
+        found = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", line)
+        if found is not None and year is None:
+            year = int(found[1])
+    return (year, None) if year is not None else None
 
 
 def find_dates(text: str, year: int | None) -> list[tuple[int, str]]:
@@ -213,6 +214,8 @@ def _roles_after(text: str, pos: int, lex: Lexicon) -> list[str]:
         "",
         rest,
     )
+    # 习近平总书记主持: a title after the name
+    rest = rest[len(next((r for r in lex.roles if rest.startswith(r)), "")) :]
     # 刘萍及30家企业团支部书记参加: the people named take part with the group
     rest = re.sub(r"^(?:及|和|以及)[^，。；、,;]{1,20}?(?=参加|出席|列席)", "", rest)
     # 孙伟同志在5楼会议室主持召开…: a place or occasion before the role
@@ -221,6 +224,8 @@ def _roles_after(text: str, pos: int, lex: Lexicon) -> list[str]:
     rest = re.sub(r"^对[^，。；,;]{1,30}?(?=[作做]了?[^，。；,;]{0,4}报告)", "", rest)
     while True:
         rest = re.sub(r"^[作做]了?", "作", rest)
+        # 作常委会工作报告, 作提案工作情况报告: what the report is about drops out
+        rest = re.sub(r"^作[^，。；,;、]{0,10}?(工作报告|报告)", r"作\1", rest)
         cue = next((c for c in cues if rest.startswith(c)), None)
         if cue is None:
             break

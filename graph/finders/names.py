@@ -89,7 +89,8 @@ def _at_boundary(text: str, pos: int, lex: Lexicon) -> bool:
 
 
 def _suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
-    stops = (*cue_words(lex), *STOP_WORDS, *lex.verbs)
+    # a post ends the walk: 县政协主席刘建国作常委会 holds no organization name
+    stops = (*cue_words(lex), *STOP_WORDS, *lex.verbs, *lex.roles)
     found = []
     for match in re.finditer(alternation(lex.org_suffixes), text):
         start = walk_left(text, match.start(), 18, stops)

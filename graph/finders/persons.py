@@ -90,6 +90,7 @@ def split_name(
             len(body) != given
             or not re.fullmatch(rf"[{CJK}]+", body)
             or body[-1] in "长员"
+            or (given == 2 and body[-1] in "等及和与任担兼为在并")
         ):
             continue
         if end == len(text) or text.startswith(_AFTER_NAME, end):
