@@ -33,7 +33,9 @@ class Lexicon:
     ambiguous_places: frozenset[str]
     roles: tuple[str, ...]  # longest first
     org_suffixes: tuple[str, ...]
-    bare_heads: tuple[str, ...]  # 公司, 工会: the report's own organization, unnamed
+    bare_heads: dict[str, tuple[str, ...]]  # 学校 -> 大学, 学院: the report's own org
+    subject_heads: frozenset[str]  # 学校, 公司: may stand alone as a sentence's subject
+    named_suffixes: tuple[str, ...]  # 煤矿, 大学: names that need no place before them
     head_bodies: tuple[str, ...]  # 工会委员会: a body named after a bare head
     place_levels: tuple[str, ...]  # 县, 镇, 高新区: what a unit's name ends in
     place_posts: dict[str, tuple[str, ...]]  # 县长 -> bodies it is held in (县政府)
@@ -113,7 +115,19 @@ def load_lexicon(folder: Path) -> Lexicon:
         ambiguous_places=frozenset(words("ambiguous_places.txt")),
         roles=_longest_first(words("roles.txt")),
         org_suffixes=_longest_first(words("org_suffixes.txt")),
-        bare_heads=_longest_first(words("bare_heads.txt")),
+        bare_heads={
+            r["head"]: tuple(r["owners"])
+            for r in sorted(
+                read_jsonl(folder / "bare_heads.jsonl", ("head", "owners")),
+                key=lambda r: -len(r["head"]),
+            )
+        },
+        subject_heads=frozenset(
+            r["head"]
+            for r in read_jsonl(folder / "bare_heads.jsonl", ("head", "subject"))
+            if r["subject"]
+        ),
+        named_suffixes=_longest_first(words("named_suffixes.txt")),
         head_bodies=_longest_first(words("head_bodies.txt")),
         place_levels=_longest_first(words("place_levels.txt")),
         place_posts={

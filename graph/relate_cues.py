@@ -142,6 +142,40 @@ def _by_bare_event(
     return list(hosts) if any(w in clause for w in lex.bare_events) else []
 
 
+def _attributive_object(
+    text: str, sent: Sentence, end: int, lex: Lexicon
+) -> list[ResolvedMention]:
+    """由A主办、B承办的EVENT: the event the organizing clause describes."""
+    after = [
+        m
+        for m in sent.of(EntityType.EVENT)
+        if end <= m.start < end + 60 and text[m.start - 1 : m.start] == "的"
+    ]
+    if not after:
+        return []
+    first = min(after, key=lambda m: m.start)
+    gap = text[end : first.start - 1]
+    for org in sent.of(EntityType.ORG):
+        if end <= org.start and org.end < first.start:
+            gap = gap.replace(org.text, "")
+    for cue in cue_words(lex):
+        gap = gap.replace(cue, "")
+    return [first] if gap.strip("，,、和及与等 ") == "" else []
+
+
+def _bare_object(
+    text: str, end: int, lex: Lexicon, main: ResolvedMention | None
+) -> list[ResolvedMention]:
+    """举办该活动, 召开此次会议: the report's own event."""
+    if main is None:
+        return []
+    window = text[end : end + 8]
+    rest = re.sub(r"^了?(?:该|此|这|本)(?:次|项)?", "", window)
+    if len(rest) < len(window) and rest.startswith(lex.bare_events):
+        return [main]
+    return []
+
+
 def _cue_relations(
     text: str,
     sent: Sentence,
@@ -150,6 +184,7 @@ def _cue_relations(
     obj_label: EntityType,
     topic: str | None = None,
     hosts: tuple[str, ...] = (),
+    main: ResolvedMention | None = None,
 ) -> Iterator[Relation]:
     every = _cue_positions(sent.text, cue_words(lex), sent.start)
     for start, end in _cue_positions(sent.text, lex.cues[pred.value], sent.start):
@@ -171,6 +206,10 @@ def _cue_relations(
             subjects = _subjects_before(sent, start, text, lex, clause=False)
         if not objects:
             objects = _passive_objects(text, sent, start, obj_label)
+        if not objects and pred is Predicate.ORGANIZED:
+            objects = _attributive_object(text, sent, end, lex) or _bare_object(
+                text, end, lex, main
+            )
         for subj in subjects:
             for obj in objects:
                 yield sent.evidence(pred, subj, obj.name)
@@ -226,5 +265,7 @@ def cue_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Re
         topic: str | None = None
         for sent in sentences:
             topic = _paragraph_topic(text, sent, topic)
-            relations.extend(_cue_relations(text, sent, lex, pred, label, topic, hosts))
+            relations.extend(
+                _cue_relations(text, sent, lex, pred, label, topic, hosts, main)
+            )
     return relations

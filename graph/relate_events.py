@@ -184,15 +184,32 @@ def _relative_days(
 
 
 def _held_in(text: str, sent: Sentence) -> Iterator[Relation]:
+    """在 VENUE (和 VENUE) 召开: where the events of the sentence are held."""
     events = _distinct(sent.of(EntityType.EVENT))
     if not events:
         return
-    for loc in sent.of(EntityType.LOCATION):
-        before = text[max(loc.start - 1, 0) : loc.start]
-        if before not in ("在", "于") or not _HOLD_AFTER.match(text, loc.end):
+    places = sorted(sent.of(EntityType.LOCATION), key=lambda m: m.start)
+    for i, loc in enumerate(places):
+        first, last = _venue_list(text, places, i)
+        before = text[max(places[first].start - 1, 0) : places[first].start]
+        if before not in ("在", "于") or not _HOLD_AFTER.match(text, places[last].end):
             continue
         for event in [e for e in events if e.end <= loc.start] or events[:1]:
             yield sent.evidence(Predicate.HELD_IN, event.name, loc.name)
+
+
+def _venue_list(text: str, places: list[ResolvedMention], i: int) -> tuple[int, int]:
+    """Return the first and last index of the list 在A和B、C that holds place i."""
+    first = last = i
+    while first > 0 and _joined(text, places[first - 1], places[first]):
+        first -= 1
+    while last + 1 < len(places) and _joined(text, places[last], places[last + 1]):
+        last += 1
+    return first, last
+
+
+def _joined(text: str, a: ResolvedMention, b: ResolvedMention) -> bool:
+    return b.start == a.end + 1 and text[a.end] in "和、及"
 
 
 def _distinct(mentions: list[ResolvedMention]) -> list[ResolvedMention]:
@@ -226,6 +243,7 @@ def _roles_after(text: str, pos: int, lex: Lexicon) -> list[str]:
         rest = re.sub(r"^[作做]了?", "作", rest)
         # 作常委会工作报告, 作提案工作情况报告: what the report is about drops out
         rest = re.sub(r"^作[^，。；,;、]{0,10}?(工作报告|报告)", r"作\1", rest)
+        rest = re.sub(r"^宣布[^，。；,;、]{1,6}?开幕", "宣布开幕", rest)
         cue = next((c for c in cues if rest.startswith(c)), None)
         if cue is None:
             break

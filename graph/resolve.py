@@ -156,7 +156,8 @@ def _headed_short_form(
     head = next((h for h in lex.bare_heads if name.startswith(h)), "")
     if not head:
         return name
-    wanted = [(p, o) for p, o in owners if o.endswith(head) and len(o) > len(head) + 1]
+    ends = lex.bare_heads[head]
+    wanted = [(p, o) for p, o in owners if o.endswith(ends) and len(o) > len(head) + 1]
     if not wanted:
         return name
     before = [o for p, o in wanted if p < pos]
@@ -226,7 +227,8 @@ def resolve_mentions(
     owners = [
         (c.start, c.name or text[c.start : c.end])
         for c in cands
-        if c.label is EntityType.ORG and not text.startswith(lex.bare_heads, c.start)
+        if c.label is EntityType.ORG
+        and not text.startswith(tuple(lex.bare_heads), c.start)
     ]
     resolved = []
     for cand in cands:

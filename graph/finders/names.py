@@ -61,15 +61,22 @@ def _headed_bodies(text: str, lex: Lexicon) -> list[Candidate]:
         rf"(?:{SESSION})?(?:{alternation(lex.head_bodies)})(?![{CJK}]{{0,1}}[长员])"
     )
     found = []
-    for match in re.finditer(alternation(lex.bare_heads), text):
+    for match in re.finditer(alternation(tuple(lex.bare_heads)), text):
         if not _at_boundary(text, match.start(), lex):
             continue
         body = bodies.match(text, match.end())
         if body is not None:
             found.append(Candidate(match.start(), body.end(), EntityType.ORG))
-        elif _post_then_name(text, match.end(), lex):
+        elif _post_then_name(text, match.end(), lex) or (
+            match.group() in lex.subject_heads and _opens_sentence(text, match.start())
+        ):
             found.append(Candidate(match.start(), match.end(), EntityType.ORG))
     return found
+
+
+def _opens_sentence(text: str, pos: int) -> bool:
+    """Tell whether `pos` begins a sentence (学校希望通过举办该活动…)."""
+    return pos == 0 or text[pos - 1] in "。！？；\n"
 
 
 def _post_then_name(text: str, pos: int, lex: Lexicon) -> bool:
@@ -130,19 +137,7 @@ def _org_start(text: str, start: int, suffix_start: int, lex: Lexicon) -> int | 
         alias = aliases.match(text, pos, suffix_start) if sub_unit else None
         if alias is not None and len(alias.group()) >= 2:
             return pos
-    company = text[suffix_start:].startswith(
-        (
-            "公司",
-            "有限公司",
-            "股份有限公司",
-            "集团",
-            "大学",
-            "学院",
-            "银行",
-            "分行",
-            "支行",
-        )
-    )
+    company = text.startswith(lex.named_suffixes, suffix_start)
     return start if company and suffix_start - start >= 2 else None
 
 
@@ -175,9 +170,12 @@ def _short_suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
         rf"(?:中共)?(?:{divisions}|{boundary}(?:[{levels}]?(?:{multi})|[{levels}])){tail}"
     )
     found = []
+    cues = (*cue_words(lex), *lex.verbs)
     for match in pattern.finditer(text):
         if text[match.start() - 1 : match.start()] in ("全", "各", "本", "该"):
             continue
+        if match.group().endswith(cues):
+            continue  # 济宁电厂协办: a verb, not a body
         found.append(Candidate(match.start(), match.end(), EntityType.ORG))
     # a unit's own short bodies: 定城镇委, 紫竹高新区党委, 团县委
     stops = (*cue_words(lex), *STOP_WORDS, *lex.verbs)
@@ -223,10 +221,15 @@ def find_locations(text: str, lex: Lexicon) -> list[Candidate]:
         rf"(?<=[在于])([^，。、；,;\s在于和]{{2,24}}?(?:{alternation(lex.venue_words)}))"
         rf"(?=[^，。；,;]{{0,6}}?(?:{held})|[和、，,])"
     )
-    found += [
-        Candidate(m.start(1), m.end(1), EntityType.LOCATION, priority=2)
-        for m in venue.finditer(text)
-    ]
+    more = re.compile(
+        rf"[和、及]([^，。、；,;\s在于和]{{2,24}}?(?:{alternation(lex.venue_words)}))"
+        rf"(?=[^，。；,;]{{0,6}}?(?:{held})|[和、，,])"
+    )
+    for match in venue.finditer(text):
+        spans = [match.span(1)]
+        while (nxt := more.match(text, spans[-1][1])) is not None:  # 在A和B
+            spans.append(nxt.span(1))
+        found += [Candidate(a, b, EntityType.LOCATION, priority=2) for a, b in spans]
     abbrs = {d.abbr: d.name for d in lex.divisions if d.abbr}
     travel = re.compile(
         rf"(?<=[在赴进抵来])([{''.join(abbrs)}])(?=召开|举行|举办|开幕|参加|出席)"

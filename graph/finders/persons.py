@@ -13,6 +13,8 @@ __all__ = ["split_name", "find_persons"]
 
 _AFTER_NAME = (
     "报道",
+    "宣布",
+    "致",
     "列席",
     "及",
     "应邀",
