@@ -134,11 +134,19 @@ def prepare_query(
         text = ready[name].text
     elif query is None:
         raise InputError("give a query (SPARQL text or a .rq file) or --name")
-    elif query.endswith(".rq") or Path(query).is_file():
+    elif query.endswith(".rq") or _is_file(query):
         text = read_query_file(Path(query))
     else:
         text = query
     return fill_params(text, params or {}, args)
+
+
+def _is_file(text: str) -> bool:
+    """Tell whether `text` names a file (a long query is no file name, no error)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def find_forbidden(text: str) -> str | None:
