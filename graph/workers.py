@@ -30,7 +30,7 @@ from .query import PREFIX_MAP
 from .results import GRAPH_FORMATS, media_type, serialize_result
 from .store import execute, open_store
 
-__all__ = ["Reply", "text_reply", "WorkerPool"]
+__all__ = ["Reply", "text_reply", "isolate_network", "WorkerPool"]
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def _answer(store: Store, job: dict, prefixes: dict[str, str]) -> Reply:
     return Reply(200, f"{media_type(fmt)}; charset=utf-8", body, headers)
 
 
-def _isolate_network() -> str:
+def isolate_network() -> str:
     """Move this process into a new network namespace; say why not if it cannot."""
     if not sys.platform.startswith("linux"):
         return f"no network namespaces on {sys.platform}"
@@ -117,7 +117,7 @@ def _isolate_network() -> str:
 
 def _work(conn: Connection, store_path: str, writable: bool, prefixes: dict) -> None:
     """Serve jobs from `conn` until it closes (runs in a worker process)."""
-    problem = _isolate_network()
+    problem = isolate_network()
     try:
         store = open_store(Path(store_path), writable=writable)
     except KGError as exc:
