@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import socket
 import sys
-import threading
 import unicodedata
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,42 +29,8 @@ from graph.guard import (
 )
 from graph.query import PREFIX_MAP
 
-
-class Listener:
-    """A loopback TCP listener that counts the connections it accepts."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.socket.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/"
-        self.hits = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.hits += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self.socket.close()
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
-    """Start a loopback listener for the module; stop it at the end."""
-    server = Listener()
-    yield server
-    server.close()
+if TYPE_CHECKING:
+    from conftest import Listener
 
 
 def _spaces() -> list[str]:
