@@ -487,3 +487,10 @@ def test_deep_query_is_refused(endpoint: str) -> None:
     status, body = _post(endpoint, query.encode(), "application/sparql-query")
     assert (status, body) == (400, "query nested 3000 levels deep; the limit is 128\n")
     assert _get(_query_url(endpoint, "ASK {}"))[0] == 200
+
+
+def test_oversized_body_is_refused_unread(endpoint: str) -> None:
+    head = "POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query"
+    answer = _raw(endpoint, f"{head}\r\nContent-Length: 2000000\r\n\r\nASK".encode())
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert answer.endswith(b"\r\n\r\nrequest body over 1048576 bytes\n")
