@@ -88,7 +88,9 @@ def _answer(store: Store, job: dict, prefixes: dict[str, str]) -> Reply:
     except ForbiddenError as exc:
         return text_reply(403, str(exc))
     except QueryError as exc:
-        misplaced = _misplaced_update(text, job.get("allow_update", False))
+        misplaced = None
+        if str(exc).startswith("bad query"):
+            misplaced = _misplaced_update(text, job.get("allow_update", False))
         return misplaced or text_reply(400, str(exc))
     except InputError as exc:
         return text_reply(400, str(exc))
