@@ -314,6 +314,9 @@ def serve(
     allow_update: Annotated[
         bool, typer.Option("--allow-update", help="Accept SPARQL UPDATE (not LOAD).")
     ] = False,
+    cors: Annotated[
+        str | None, typer.Option(help="Let pages of this origin query (CORS).")
+    ] = None,
     verbose: Verbose = False,
 ) -> None:
     """Serve a SPARQL 1.1 endpoint at /sparql and a query page at /."""
@@ -333,6 +336,7 @@ def serve(
             workers=workers,
             allow_update=allow_update,
             queries=settings.queries,
+            cors=cors,
         )
     except (KGError, OSError) as exc:
         raise _fail(KGError(str(exc))) from exc

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["KGError", "ResourceError", "OntologyError", "InputError", "QueryError"]
+__all__ = [
+    "KGError",
+    "ResourceError",
+    "OntologyError",
+    "InputError",
+    "QueryError",
+    "ForbiddenError",
+]
 
 
 class KGError(Exception):
@@ -23,3 +30,7 @@ class InputError(KGError):
 
 class QueryError(KGError):
     """A SPARQL query is malformed (it does not parse)."""
+
+
+class ForbiddenError(KGError):
+    """A request the SPARQL endpoint refuses (it would fetch from the network)."""

@@ -21,6 +21,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
 from rdflib import Graph
 
 from .errors import InputError, OntologyError
+from .guard import find_keywords
 from .io import read_queries, read_query_file
 from .namespaces import PREFIXES
 from .results import serialize_result
@@ -51,23 +52,6 @@ _PARAM_RE = re.compile(
     r'VALUES\s+\?(?P<name>\w+)\s*\{\s*"(?P<value>(?:[^"\\\n]|\\.)*)"'
     r"(?P<suffix>@[A-Za-z][A-Za-z0-9-]*|\^\^\S+?)?\s*\}"
 )
-# Strings, IRIs and comments are skipped so that a keyword inside them is no hit.
-_TOKEN_RE = re.compile(
-    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
-    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*|[?$]\w+|[\w-]*:[\w.:%-]*|\w+",
-    re.DOTALL,
-)
-_UPDATE_WORDS = {
-    "INSERT",
-    "DELETE",
-    "LOAD",
-    "CLEAR",
-    "CREATE",
-    "DROP",
-    "COPY",
-    "MOVE",
-    "ADD",
-}
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -150,26 +134,34 @@ def prepare_query(
         text = ready[name].text
     elif query is None:
         raise InputError("give a query (SPARQL text or a .rq file) or --name")
-    elif query.endswith(".rq") or Path(query).is_file():
+    elif query.endswith(".rq") or _is_file(query):
         text = read_query_file(Path(query))
     else:
         text = query
     return fill_params(text, params or {}, args)
 
 
+def _is_file(text: str) -> bool:
+    """Tell whether `text` names a file (a long query is no file name, no error)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def find_forbidden(text: str) -> str | None:
-    """Return the first update or SERVICE keyword of `text`, or None.
+    """Return the first update or SERVICE keyword token of `text`, or None.
+
+    A reading of tokens, for messages: what the endpoint refuses is decided by
+    `graph.guard` on Oxigraph's parse.
 
     Examples:
         >>> find_forbidden('SELECT * { ?s ?p "DELETE" } # LOAD')
         >>> find_forbidden("DELETE WHERE { ?s ?p ?o }")
         'DELETE'
     """
-    for match in _TOKEN_RE.finditer(text):
-        word = match[0].upper()
-        if word in _UPDATE_WORDS or word == "SERVICE":
-            return word
-    return None
+    words = find_keywords(text)
+    return words[0] if words else None
 
 
 def run_query(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
@@ -32,6 +33,8 @@ GRAPH_FORMATS = {
     "jsonld": RdfFormat.JSON_LD,
 }
 _SPARQL_NS = "http://www.w3.org/2005/sparql-results#"
+# Characters outside XML 1.0's Char production (not even a reference can hold them).
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 
 def media_type(fmt: str) -> str:
@@ -105,20 +108,32 @@ def _to_json(result: QueryResult) -> str:
     return json.dumps(data, ensure_ascii=False) + "\n"
 
 
+def _xml_text(text: str) -> str:
+    """Escape text for XML 1.0, which cannot hold most control characters at all.
+
+    They become U+FFFD, so that the document stays well-formed.
+
+    Examples:
+        >>> _xml_text("a\\x01<b>\\tc")
+        'a\ufffd&lt;b&gt;\\tc'
+    """
+    return escape(_NOT_XML.sub("\ufffd", text))
+
+
 def _xml_term(term: Term) -> str:
     if isinstance(term, NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_xml_text(term.value)}</uri>"
     if isinstance(term, BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
     if isinstance(term, Literal):
         if term.language:
             lang = quoteattr(term.language)
-            return f"<literal xml:lang={lang}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={lang}>{_xml_text(term.value)}</literal>"
         return (
             f"<literal datatype={quoteattr(term.datatype.value)}>"
-            f"{escape(term.value)}</literal>"
+            f"{_xml_text(term.value)}</literal>"
         )
-    return f"<literal>{escape(str(term))}</literal>"
+    return f"<literal>{_xml_text(str(term))}</literal>"
 
 
 def _to_xml(result: QueryResult) -> str:

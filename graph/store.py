@@ -30,6 +30,7 @@ from pyoxigraph import (
 )
 
 from .errors import InputError, KGError, QueryError
+from .guard import check_depth, one_line
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -169,22 +170,21 @@ def execute(
 ) -> QueryResult:
     """Run a SPARQL query; keep at most `max_rows` rows or triples.
 
+    A query nested deeper than `graph.guard.MAX_DEPTH` is refused before it
+    reaches the engine, which would crash on it.
+
     Raises:
-        QueryError: the query does not parse.
+        QueryError: the query does not parse, or nests too deeply.
         KGError: the store failed while evaluating it.
     """
+    check_depth(query)
     try:
         answer = store.query(query, prefixes=prefixes or {})
         return _materialize(answer, max_rows)
     except SyntaxError as exc:
-        raise QueryError(f"bad query: {_one_line(str(exc))}") from exc
+        raise QueryError(f"bad query: {one_line(str(exc))}") from exc
     except OSError as exc:
-        raise KGError(f"query failed: {_one_line(str(exc))}") from exc
-
-
-def _one_line(message: str, limit: int = 300) -> str:
-    text = " ".join(message.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        raise KGError(f"query failed: {one_line(str(exc))}") from exc
 
 
 def _materialize(answer: object, max_rows: int | None) -> QueryResult:

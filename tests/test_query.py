@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -265,3 +267,19 @@ def test_cli_missing_source(tmp_path: Path) -> None:
     result = _invoke("query", tmp_path / "nothing", "ASK { ?s ?p ?o }")
     assert result.exit_code == 1
     assert "no such file or folder" in result.output
+
+
+@pytest.mark.parametrize("as_file", [False, True])
+def test_cli_refuses_deep_nesting(
+    gold_output: Path, tmp_path: Path, as_file: bool
+) -> None:
+    """The engine would crash on it (a segfault): a one-line error instead."""
+    query = "SELECT * " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000
+    if as_file:
+        (tmp_path / "deep.rq").write_text(query, encoding="utf-8")
+        query = str(tmp_path / "deep.rq")
+    command = [sys.executable, "-m", "graph", "query", str(gold_output), query]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    lines = (done.stdout + done.stderr).splitlines()
+    assert lines == ["error: query nested 3000 levels deep; the limit is 128"]

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode
+from xml.dom.minidom import parseString
 
 import pytest
 from rdflib import Graph
@@ -21,7 +27,7 @@ from graph.browser import CHROMIUM, launch_chromium
 from graph.cli import app
 from graph.page import render_page
 from graph.query import ReadyQuery
-from graph.server import make_server
+from graph.server import SparqlServer, make_server
 
 HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 FORM = "application/x-www-form-urlencoded"
@@ -270,3 +276,221 @@ def test_query_page_in_browser(endpoint: str) -> None:
         browser.close()
     assert not errors
     assert requests and all(url.startswith(base) for url in requests)
+
+
+CORS = "http://app.example"
+SERVICE_QUERY = (
+    "SELECT ?x { OPTIONAL { ?a ?b <http://x/\u3000#> } SERVICE <{url}> { ?x ?y ?z } }"
+)
+
+
+@pytest.fixture(scope="module")
+def local(gold_output: Path) -> Iterator[SparqlServer]:
+    """Serve updates in this process, with CORS for one origin and 1 s deadlines."""
+    server = make_server(
+        gold_output / "graph.nt",
+        port=0,
+        allow_update=True,
+        cors=CORS,
+        client_timeout=1.0,
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(30)
+    assert not thread.is_alive() and not server.scratch.exists()
+
+
+def _request(
+    url: str, *, body: bytes | None = None, **headers: str
+) -> tuple[int, dict[str, str], str]:
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST" if body is not None else headers.pop("method", "GET"),
+        headers={key.replace("_", "-"): value for key, value in headers.items()},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            text = response.read().decode("utf-8")
+            return response.status, dict(response.headers), text
+    except HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode("utf-8")
+
+
+def _update(server: SparqlServer, text: str, **headers: str) -> tuple[int, str]:
+    body = urlencode({"update": text}).encode()
+    status, _, answer = _request(
+        server.url + "sparql", body=body, Content_Type=FORM, **headers
+    )
+    return status, answer
+
+
+def _ask(server: SparqlServer, text: str) -> bool:
+    status, _, answer = _request(_query_url(server.url + "sparql", text))
+    assert status == 200, answer
+    return json.loads(answer)["boolean"]
+
+
+def test_no_request_leaves_the_endpoint(
+    endpoint: str, local: SparqlServer, listener
+) -> None:
+    """Queries and updates aimed at a loopback listener: it receives nothing."""
+    url = listener.url
+    before = listener.hits
+    refused = [
+        SERVICE_QUERY.replace("{url}", url),
+        SERVICE_QUERY.replace("{url}", url).replace("\u3000", "\\u3000"),
+        f"select * {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * {{ VALUES ?e {{ <{url}> }} SERVICE ?e {{ ?s ?p ?o }} }}",
+        f"ASK {{ {{ SELECT * {{ ?s ?p 1SERVICE<{url}>{{}} }} }} }}",
+    ]
+    for query in refused:
+        status, body = _post(endpoint, query.encode(), "application/sparql-query")
+        assert (status, body) == (
+            403,
+            "SERVICE is not allowed: this endpoint never fetches from the network\n",
+        ), query
+    for query in (f"SELECT * FROM <{url}> {{ ?s ?p ?o }}", f"DESCRIBE <{url}>"):
+        assert _get(_query_url(endpoint, query))[0] == 200
+    updates = {
+        f'INSERT DATA {{ <http://a/s> <http://a/p> "x" }} ; LOAD <{url}x.nt>': "LOAD",
+        f"load silent <{url}> into graph <http://g/>": "LOAD",
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}": "SERVICE",
+    }
+    for update, word in updates.items():
+        assert _update(local, update) == (
+            403,
+            f"{word} is not allowed: this endpoint never fetches from the network\n",
+        )
+    assert not _ask(local, 'ASK { <http://a/s> <http://a/p> "x" }')  # nothing ran
+    assert listener.hits == before
+
+
+def test_cross_site_updates_are_refused(local: SparqlServer) -> None:
+    update = "INSERT DATA { kgr:csrf skos:prefLabel '跨站'@zh }"
+    assert _update(local, update, Origin="http://evil.example") == (
+        403,
+        "update refused: cross-site Origin 'http://evil.example'\n",
+    )
+    host = local.url.split("/")[2]
+    assert _update(local, update, Host="evil.example")[0] == 403
+    assert _update(local, update, Sec_Fetch_Site="cross-site")[0] == 403
+    assert not _ask(local, "ASK { kgr:csrf ?p ?o }")
+    assert _update(local, update, Origin=f"http://{host}") == (200, "update done\n")
+    assert _update(local, update, Origin=CORS)[0] == 200  # the --cors origin
+    assert _ask(local, "ASK { kgr:csrf skos:prefLabel '跨站'@zh }")
+
+
+def test_cors_is_opt_in(endpoint: str, local: SparqlServer) -> None:
+    url = _query_url(local.url + "sparql", "ASK {}")
+    status, headers, _ = _request(url, Origin=CORS)
+    assert status == 200 and headers["access-control-allow-origin"] == CORS
+    status, headers, _ = _request(
+        local.url + "sparql",
+        method="OPTIONS",
+        Origin=CORS,
+        Access_Control_Request_Method="POST",
+        Access_Control_Request_Headers="content-type",
+    )
+    assert status == 200 and headers["access-control-allow-origin"] == CORS
+    status, headers, _ = _request(url, Origin="http://other.example")
+    assert "access-control-allow-origin" not in headers
+    status, headers, _ = _request(_query_url(endpoint, "ASK {}"), Origin=CORS)
+    assert status == 200 and "access-control-allow-origin" not in headers
+    assert _request(endpoint, method="OPTIONS", Origin=CORS)[0] == 405
+
+
+def test_100_concurrent_queries(endpoint: str) -> None:
+    def ask(number: int) -> tuple[int, int]:
+        query = f"SELECT ?n {{ BIND({number} AS ?n) }}"
+        status, _, body = _get(_query_url(endpoint, query), "text/csv")
+        return status, int(body.splitlines()[1]) if status == 200 else -1
+
+    with ThreadPoolExecutor(100) as pool:
+        answers = list(pool.map(ask, range(100)))
+    assert answers == [(200, number) for number in range(100)]
+
+
+def _raw(url: str, data: bytes, wait: float = 30) -> bytes:
+    """Send raw bytes; read until the server closes (or `wait` s pass)."""
+    host, port = url.split("/")[2].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=wait) as conn:
+        conn.sendall(data)
+        received = b""
+        while chunk := conn.recv(4096):
+            received += chunk
+    return received
+
+
+def test_bad_content_length_is_one_line(endpoint: str) -> None:
+    head = "POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query"
+    answer = _raw(endpoint, f"{head}\r\nContent-Length: ²\r\n\r\nASK {{}}".encode())
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert answer.endswith(b"\r\n\r\nInvalid HTTP request received.")
+    assert _get(_query_url(endpoint, "ASK {}"))[0] == 200
+
+
+def test_slow_clients_are_cut_off(local: SparqlServer) -> None:
+    url = local.url + "sparql"
+    start = time.monotonic()
+    lying = _raw(
+        url,
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query"
+        b"\r\nContent-Length: 100\r\n\r\nASK {}",
+    )
+    assert lying.startswith(b"HTTP/1.1 408 ")
+    assert lying.endswith(b"\r\n\r\nrequest body not received within 1 s\n")
+    host, port = url.split("/")[2].rsplit(":", 1)
+    slow = [socket.create_connection((host, int(port)), timeout=30) for _ in range(50)]
+    for conn in slow:
+        conn.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+    assert _ask(local, "ASK {}")  # answered while 50 clients dawdle
+    assert [conn.recv(10) for conn in slow] == [b""] * 50  # closed by the server
+    for conn in slow:
+        conn.close()
+    assert time.monotonic() - start < 20
+
+
+def test_head_and_keep_alive(endpoint: str) -> None:
+    host, port = endpoint.split("/")[2].rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    path = "/sparql?" + urlencode({"query": PERSONS})
+    try:
+        conn.request("HEAD", path, headers={"Accept": "text/csv"})
+        head = conn.getresponse()
+        assert head.status == 200 and head.version == 11
+        assert int(head.headers["Content-Length"]) > 0 and head.read() == b""
+        conn.request("GET", path, headers={"Accept": "text/csv"})  # same connection
+        response = conn.getresponse()
+        body = response.read()
+        assert len(body) == int(head.headers["Content-Length"])
+        assert "巨晓林" in body.decode("utf-8")
+    finally:
+        conn.close()
+
+
+def test_xml_results_stay_well_formed(endpoint: str) -> None:
+    query = 'SELECT ?x { BIND(CONCAT("a", "\\u0001", "<b>") AS ?x) }'
+    status, ctype, body = _get(
+        _query_url(endpoint, query), "application/sparql-results+xml"
+    )
+    assert status == 200 and ctype.startswith("application/sparql-results+xml")
+    literal = parseString(body).getElementsByTagName("literal")[0]
+    assert literal.firstChild.data == "a\ufffd<b>"
+
+
+def test_deep_query_is_refused(endpoint: str) -> None:
+    query = "SELECT * " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000
+    status, body = _post(endpoint, query.encode(), "application/sparql-query")
+    assert (status, body) == (400, "query nested 3000 levels deep; the limit is 128\n")
+    assert _get(_query_url(endpoint, "ASK {}"))[0] == 200
+
+
+def test_oversized_body_is_refused_unread(endpoint: str) -> None:
+    head = "POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query"
+    answer = _raw(endpoint, f"{head}\r\nContent-Length: 2000000\r\n\r\nASK".encode())
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert answer.endswith(b"\r\n\r\nrequest body over 1048576 bytes\n")
