@@ -70,7 +70,7 @@ def test_extract_bad_files_are_named_and_others_still_written(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["extract", str(docs), "--out", str(out), "--no-ner"])
     assert result.exit_code == 0
-    assert "bad.txt: not valid UTF-8" in result.output
+    assert "bad.txt: not UTF-8" in result.output
     assert "empty.txt: empty document" in result.output
     assert "notes.pdf: skipped" in result.output
     assert [p.name for p in out.iterdir()] == ["003_5190ecaf4caf65d3.txt.json"]
