@@ -49,6 +49,7 @@ class Document:
     path: Path
     name: str
 
+
 DOCUMENT_SUFFIXES = frozenset({".txt"}) | HTML_SUFFIXES
 
 

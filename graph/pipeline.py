@@ -148,9 +148,10 @@ def _surface(result: DocResult, text: str, work: str) -> DocResult:
         return Mention(m.start, m.end, text[m.start : m.end])
 
     def relation(r: Relation) -> Relation:
-        if r.start < 0 or work[r.start : r.end] != r.evidence:
+        at = work.find(r.evidence, r.start, r.end) if r.start >= 0 else -1
+        if at < 0 or not r.evidence:
             return r
-        return replace(r, evidence=text[r.start : r.end])
+        return replace(r, evidence=text[at : at + len(r.evidence)])
 
     entities = tuple(
         replace(e, mentions=tuple(sorted(mention(m) for m in e.mentions)))

@@ -241,19 +241,49 @@ def _working_char(char: str) -> str:
 def working_text(text: str) -> str:
     """Map `text` one character for one character to the text the rules read.
 
+    A line holding Traditional-only characters is also converted by OpenCC's
+    phrase tables (關於 -> 关于, where 於 alone is kept: it is Simplified
+    too), when that keeps the line's length.
+
     Examples:
-        >>> working_text("中華全國總工會\\u3000ＡＢ１\\u2028🎉会")
+        >>> working_text("中華全國總工會\u3000ＡＢ１\u2028🎉会")
         '中华全国总工会 AB1\\n 会'
+        >>> working_text("關於乾隆")
+        '关于乾隆'
     """
     table = {}
+    traditional = set()
     for char in set(text):
         mapped = _working_char(char)
         if mapped != char:
             table[ord(char)] = mapped
+            if mapped == to_simplified(char):
+                traditional.add(char)
     result = text.translate(table) if table else text
-    if len(result) != len(text):  # pragma: no cover - guarded by _working_char
+    if traditional:
+        result = _convert_phrases(text, result, traditional)
+    if len(result) != len(text):  # pragma: no cover - guarded above
         raise AssertionError("working text must keep the length of the text")
     return result
+
+
+def _convert_phrases(text: str, mapped: str, traditional: set[str]) -> str:
+    converter = _converter()
+    if converter is None:
+        return mapped
+    lines = mapped.split("\n")
+    start = 0
+    for number, line in enumerate(lines):
+        original = text[start : start + len(line)]
+        start += len(line) + 1
+        if traditional.isdisjoint(original):
+            continue
+        converted = converter.convert(original)  # type: ignore[attr-defined]
+        if len(converted) == len(line):
+            # the one-character mapping still decides spaces, symbols and widths
+            triples = zip(original, line, converted, strict=True)
+            lines[number] = "".join(m if m != o else c for o, m, c in triples)
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=1)
