@@ -98,11 +98,19 @@ def _decode(raw: bytes, name: str) -> str:
 
 
 def _chinese_score(text: str) -> float:
-    """Share of non-ASCII characters that are CJK ideographs or CJK punctuation."""
-    wide = [c for c in text if ord(c) > 0x7F]
+    """Share of non-ASCII characters that are CJK ideographs or CJK punctuation.
+
+    Spaces, controls, separators and emoji say nothing about the encoding and
+    are not counted.
+    """
+    wide = [c for c in text if ord(c) > 0x7F and not _is_neutral(c)]
     if not wide:
         return 1.0
     return sum(1 for c in wide if _is_cjk_text(c)) / len(wide)
+
+
+def _is_neutral(char: str) -> bool:
+    return ord(char) >= 0x1F000 or unicodedata.category(char)[0] in "ZC"
 
 
 def _is_cjk_text(char: str) -> bool:
