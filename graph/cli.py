@@ -209,9 +209,13 @@ def view(
             max_nodes=max_nodes or DEFAULT_MAX_NODES,
             types=set(filter(None, types.split(","))) if types else None,
         )
+        if out.is_dir():
+            raise InputError(f"{out}: --out is a folder, not an HTML file")
+        write_atomic(out, html)
+    except OSError as exc:
+        raise _fail(InputError(f"{out}: cannot write ({exc.strerror})")) from exc
     except KGError as exc:
         raise _fail(exc) from exc
-    write_atomic(out, html)
     typer.echo(f"{source}: {len(graph)} triples -> {out}")
 
 
