@@ -110,9 +110,8 @@ def test_build_names_documents_by_their_path_under_the_input(tmp_path):
     result = runner.invoke(app, ["build", str(docs), "--out", str(out), "--no-ner"])
     assert result.exit_code == 0, result.output
     assert "a/news.txt: " in result.output
-    files = sorted(
-        p.relative_to(out / "json").as_posix() for p in (out / "json").rglob("*")
-    )
+    folder = out / "json"
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.json"))
     assert files == ["004_44905d992f41ca12.txt.json", "a/news.txt.json"]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["documents"] == ["004_44905d992f41ca12.txt", "a/news.txt"]
