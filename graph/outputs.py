@@ -81,8 +81,8 @@ def staged_output(out: Path) -> Iterator[Stage]:
     out = Path(os.path.realpath(out))
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: --out is not a folder")
-    _check_foreign(out)
     try:
+        _check_foreign(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale(out)
         path = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new-"))
