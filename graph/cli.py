@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .errors import KGError
+from .errors import KGError, NothingToReadError
 from .model import DocResult
 from .settings import Settings
 
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 Inputs = Annotated[
     list[Path] | None,
-    typer.Argument(help="Documents (.txt, UTF-8) and/or folders of them."),
+    typer.Argument(help="Documents (.txt or .html) and/or folders of them."),
 ]
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")]
@@ -61,12 +61,6 @@ def _summarize(results: list[DocResult], problems: list[str]) -> None:
         )
 
 
-def _exit_if_nothing(results: list[DocResult], problems: list[str]) -> None:
-    """Fail (exit 1) when there were inputs but none could be read."""
-    if problems and not results:
-        raise typer.Exit(1)
-
-
 @app.command()
 def extract(
     inputs: Inputs = None,
@@ -75,6 +69,7 @@ def extract(
     verbose: Verbose = False,
 ) -> None:
     """Extract entities and relations; write one <document>.json per document."""
+    from .errors import InputError
     from .io import write_results
     from .pipeline import extract_paths
 
@@ -82,12 +77,20 @@ def extract(
     settings = Settings(use_ner=not no_ner)
     try:
         results, problems = extract_paths(inputs or [settings.corpus], settings)
-        write_results(results, out)
+        if not results:
+            raise NothingToReadError(problems)
+        if out.exists() and not out.is_dir():
+            raise InputError(f"{out}: --out is not a folder")
+        written = write_results(results, out)
+    except NothingToReadError as exc:
+        _report(exc.problems)
+        raise _fail(exc) from exc
+    except OSError as exc:
+        raise _fail(InputError(f"{out}: cannot write ({exc.strerror})")) from exc
     except KGError as exc:
         raise _fail(exc) from exc
     _summarize(results, problems)
-    typer.echo(f"wrote {len(results)} JSON files to {out}")
-    _exit_if_nothing(results, problems)
+    typer.echo(f"wrote {len(written)} JSON files to {out}")
 
 
 @app.command()
@@ -110,13 +113,15 @@ def build(
         results, problems, written = build_outputs(
             inputs or [settings.corpus], settings, with_store=store
         )
+    except NothingToReadError as exc:
+        _report(exc.problems)
+        raise _fail(exc) from exc
     except KGError as exc:
         raise _fail(exc) from exc
     _summarize(results, problems)
     for label, path in written.items():
         typer.echo(f"{label}: {path}")
     typer.echo(f"built in {time.perf_counter() - started:.1f} s")
-    _exit_if_nothing(results, problems)
 
 
 @app.command("eval")
@@ -239,9 +244,13 @@ def view(
             typer.echo(f"{source}: {export.suffix[1:]} export -> {export}")
         if export is None or out is not None:
             page = out or _view_page_path(source.parent, focus)
+            if page.is_dir():
+                raise InputError(f"{page}: --out is a folder, not an HTML file")
             html = render_view(chosen, source=str(graph_path))
             write_atomic(page, html)
             typer.echo(f"{source}: {len(graph)} triples -> {page}")
+    except OSError as exc:
+        raise _fail(InputError(f"{exc.filename}: cannot write ({exc.strerror})")) from exc
     except KGError as exc:
         raise _fail(exc) from exc
 

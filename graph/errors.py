@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
     "KGError",
     "ResourceError",
     "OntologyError",
     "InputError",
+    "NothingToReadError",
     "QueryError",
     "ForbiddenError",
 ]
@@ -26,6 +29,15 @@ class OntologyError(KGError):
 
 class InputError(KGError):
     """A user-supplied document or path cannot be read."""
+
+
+class NothingToReadError(InputError):
+    """No document could be read, so nothing is built and nothing is replaced."""
+
+    def __init__(self, problems: list[str], out: Path | None = None) -> None:
+        kept = f"; {out} left as it was" if out is not None else ""
+        super().__init__(f"no readable document in the inputs{kept}")
+        self.problems = list(problems)
 
 
 class QueryError(KGError):

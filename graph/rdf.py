@@ -154,10 +154,27 @@ def build_graph(results: Iterable[DocResult]) -> Graph:
 
 
 def serialize(graph: Graph, fmt: str) -> str:
-    """Serialize deterministically: `longturtle` for Turtle, sorted N-Triples."""
+    """Serialize deterministically: `longturtle` for Turtle, sorted N-Triples.
+
+    N-Triples lines are split on "\\n" only (str.splitlines() would also cut
+    at U+2028, U+0085, form feeds and more, all legal inside a literal), and
+    control characters and line separators in literals are written as
+    escapes, as canonical N-Triples does.
+    """
     if fmt in ("turtle", "ttl", "longturtle"):
         return graph.serialize(format="longturtle")
     if fmt in ("nt", "ntriples", "nt11"):
-        lines = sorted(set(graph.serialize(format="nt11").splitlines()))
+        text = graph.serialize(format="nt11").translate(_NT_ESCAPES)
+        lines = sorted(set(text.split("\n")))
         return "\n".join(line for line in lines if line.strip()) + "\n"
     return graph.serialize(format=fmt)
+
+
+# rdflib already escapes \n, \r, quotes and backslashes.
+_NT_ESCAPES = {
+    **{code: f"\\u{code:04X}" for code in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)},
+    0x08: "\\b",
+    0x09: "\\t",
+    0x0C: "\\f",
+}
+del _NT_ESCAPES[0x0A], _NT_ESCAPES[0x0D]

@@ -23,3 +23,6 @@ class Settings:
     use_ner: bool = True
     corpus: Path = PROJECT_DIR / "data" / "corpus"
     out: Path = PROJECT_DIR / "output"
+    # spaCy refuses texts over 1,000,000 characters; longer documents are read
+    # in chunks of at most this many, cut at paragraph or line boundaries.
+    chunk_chars: int = 100_000

@@ -11,6 +11,7 @@ at import time), so that a query worker process starts fast.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from pyoxigraph import (
 
 from .errors import InputError, KGError, QueryError
 from .guard import check_depth, one_line
+from .io import file_mode
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -73,6 +75,7 @@ def write_store(graph: Graph, folder: Path) -> Path:
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.new-"))
     try:
+        os.chmod(tmp, file_mode(folder=True))  # mkdtemp's 0700 would hide the store
         _bulk_load(tmp, data=data, fmt=RdfFormat.N_TRIPLES)
         _replace_folder(tmp, folder)
     except BaseException:

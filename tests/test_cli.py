@@ -70,7 +70,7 @@ def test_extract_bad_files_are_named_and_others_still_written(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["extract", str(docs), "--out", str(out), "--no-ner"])
     assert result.exit_code == 0
-    assert "bad.txt: not valid UTF-8" in result.output
+    assert "bad.txt: not UTF-8" in result.output
     assert "empty.txt: empty document" in result.output
     assert "notes.pdf: skipped" in result.output
     assert [p.name for p in out.iterdir()] == ["003_5190ecaf4caf65d3.txt.json"]
@@ -92,3 +92,26 @@ def test_eval_prints_rows_per_type_and_predicate(tmp_path):
     assert any(line.split()[:2] == ["relation", "holds_position"] for line in lines)
     all_rows = [line for line in lines if line.split()[1:2] == ["ALL"]]
     assert [row.split()[4] for row in all_rows] == ["1.000", "1.000"]
+
+
+def test_view_out_that_cannot_be_written_is_one_line(built, tmp_path):
+    for out in (tmp_path, Path("/proc/kg-no/page.html")):
+        result = runner.invoke(app, ["view", str(built), "--out", str(out)])
+        assert result.exit_code == 1
+        assert result.output.count("error:") == 1 and str(out) in result.output
+
+
+def test_build_names_documents_by_their_path_under_the_input(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "a").mkdir(parents=True)
+    shutil.copy(CORPUS / "003_5190ecaf4caf65d3.txt", docs / "a" / "news.txt")
+    shutil.copy(CORPUS / "004_44905d992f41ca12.txt", docs)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(docs), "--out", str(out), "--no-ner"])
+    assert result.exit_code == 0, result.output
+    assert "a/news.txt: " in result.output
+    folder = out / "json"
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.json"))
+    assert files == ["004_44905d992f41ca12.txt.json", "a/news.txt.json"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["documents"] == ["004_44905d992f41ca12.txt", "a/news.txt"]
