@@ -250,7 +250,8 @@ def view(
             write_atomic(page, html)
             typer.echo(f"{source}: {len(graph)} triples -> {page}")
     except OSError as exc:
-        raise _fail(InputError(f"{exc.filename}: cannot write ({exc.strerror})")) from exc
+        name = exc.filename or out or export
+        raise _fail(InputError(f"{name}: cannot write ({exc.strerror})")) from exc
     except KGError as exc:
         raise _fail(exc) from exc
 
