@@ -250,7 +250,7 @@ def view(
             write_atomic(page, html)
             typer.echo(f"{source}: {len(graph)} triples -> {page}")
     except OSError as exc:
-        name = exc.filename or out or export
+        name = out or export or exc.filename
         raise _fail(InputError(f"{name}: cannot write ({exc.strerror})")) from exc
     except KGError as exc:
         raise _fail(exc) from exc
