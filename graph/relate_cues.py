@@ -95,14 +95,19 @@ _LEADING_TIME = re.compile(
 )
 
 
-def _sentence_subject(sent: Sentence, label: EntityType) -> ResolvedMention | None:
-    """The mention a sentence opens with (its grammatical subject), if any.
+def _sentence_subject(
+    text: str, sent: Sentence, lex: Lexicon
+) -> ResolvedMention | None:
+    """The organization a sentence opens with (its grammatical subject), if any.
 
-    A leading time phrase (2007年，3月8日上午，近日) comes before the subject.
+    A leading time phrase (2007年，3月8日上午，近日) comes before the subject;
+    an organization that begins a post chain (县委副书记、县长孙浩…) is none.
     """
-    first = min(sent.of(label), key=lambda m: m.start, default=None)
+    first = min(sent.of(EntityType.ORG), key=lambda m: m.start, default=None)
     lead = _LEADING_TIME.match(sent.text).end()
-    return first if first is not None and first.start - sent.start - lead <= 2 else None
+    if first is None or first.start - sent.start - lead > 2:
+        return None
+    return None if _is_post_org(text, first, sent, lex) else first
 
 
 def _is_partner(text: str, sent: Sentence, subjects: list[str], pos: int) -> bool:
@@ -195,7 +200,7 @@ def _cue_relations(
         subjects = _subjects_before(sent, start, text, lex)
         if not subjects and pred is not Predicate.ORGANIZED:
             subjects = _by_bare_event(text, sent, start, lex, hosts)
-        opener = _sentence_subject(sent, EntityType.ORG)
+        opener = _sentence_subject(text, sent, lex)
         if opener is not None and subjects and _is_partner(text, sent, subjects, start):
             subjects.append(opener.name)
         if not subjects and opener is not None:
@@ -222,7 +227,9 @@ _CUE_PREDICATES = (
 )
 
 
-def _paragraph_topic(text: str, sent: Sentence, topic: str | None) -> str | None:
+def _paragraph_topic(
+    text: str, sent: Sentence, topic: str | None, lex: Lexicon
+) -> str | None:
     """The organization the paragraph is about: the last sentence subject in it.
 
     Chinese news drops the subject of sentences that continue a paragraph
@@ -230,7 +237,7 @@ def _paragraph_topic(text: str, sent: Sentence, topic: str | None) -> str | None
     """
     if sent.start == 0 or text[sent.start - 1] == "\n":
         topic = None
-    opener = _sentence_subject(sent, EntityType.ORG)
+    opener = _sentence_subject(text, sent, lex)
     return opener.name if opener is not None else topic
 
 
@@ -264,7 +271,7 @@ def cue_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Re
         )
         topic: str | None = None
         for sent in sentences:
-            topic = _paragraph_topic(text, sent, topic)
+            topic = _paragraph_topic(text, sent, topic, lex)
             relations.extend(
                 _cue_relations(text, sent, lex, pred, label, topic, hosts, main)
             )

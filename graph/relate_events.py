@@ -18,7 +18,7 @@ __all__ = ["event_relations", "find_dates", "document_year", "stated_date"]
 _FULL = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
 _YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(?!\d{1,2}日)")
-_YEAR = re.compile(r"(?<!\d)(\d{4})年(?!\d{1,2}月)")
+_YEAR = re.compile(r"(?<!\d)(\d{4})年(?!\d{1,2}月|度)")
 _THIS_YEAR = re.compile(r"今年")
 _HOLD = (
     "召开",

@@ -200,6 +200,7 @@ def is_unit_name(name: str, lex: Lexicon) -> bool:
         and re.fullmatch(rf"[{CJK}]+", stem) is not None
         and not name.startswith(BAD_STARTS)
         and stem[0] not in "的在和与及等各全本该每到于对向从把被将为是了由"
+        and not any(c in stem[1:] for c in "任为在于由和与及的是了")
         and not any(w in stem for w in levels if len(w) > 1)
         and division_pattern(lex).search(stem) is None
     )

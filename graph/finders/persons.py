@@ -155,8 +155,24 @@ def find_persons(text: str, lex: Lexicon) -> list[Candidate]:
                     Candidate(start, match.start(), EntityType.PERSON, priority=0)
                 )
                 break
-    for match in re.finditer(r"(?:选举|推选|任命|增补)", text):
-        end = split_name(text, match.end(), lex, after_post=True)
-        if end is not None and text[end : end + 1] == "为":
-            found.append(Candidate(match.end(), end, EntityType.PERSON, priority=0))
+    found += _elected_lists(text, lex)
+    return found
+
+
+_TAKES_POST = re.compile(r"(?:同志)?(?:当选为|当选|为|任|担任)")
+
+
+def _elected_lists(text: str, lex: Lexicon) -> list[Candidate]:
+    """选举X为…, 表决通过了甲、乙任…: the names between the cue and the post."""
+    found = []
+    cues = alternation(lex.election_cues)
+    for match in re.finditer(rf"(?:{cues})了?", text):
+        names, pos = [], match.end()
+        while (end := split_name(text, pos, lex, after_post=True)) is not None:
+            names.append(Candidate(pos, end, EntityType.PERSON, priority=0))
+            if text[end : end + 1] != "、":
+                break
+            pos = end + 1
+        if names and _TAKES_POST.match(text, names[-1].end):
+            found += names
     return found

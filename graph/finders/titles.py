@@ -146,7 +146,7 @@ def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
     )
     found = []
     # 全会员, 会议室, 大会堂: the word goes on into something else
-    for match in re.finditer(rf"(?:{words})(?![员室费厅堂场所抓])", text):
+    for match in re.finditer(rf"(?:{words})(?![员室费厅堂场所抓]|中心)", text):
         start = walk_left(text, match.start(), 40, stops, keep="“”‘’和与及、")
         start = _drop_listed_prefix(text, start, match.start())
         while start < match.start() and text[start] in "”’":
