@@ -217,9 +217,9 @@ def view(
 
     from .errors import InputError
     from .io import write_atomic
-    from .network import export_view
-    from .subgraph import select_view
-    from .view import DEFAULT_MAX_NODES, render_view
+    from .view.html import DEFAULT_MAX_NODES, render_view
+    from .view.network import export_view
+    from .view.select import select_view
 
     _setup(verbose)
     source = graph_path / "graph.ttl" if graph_path.is_dir() else graph_path
@@ -286,7 +286,7 @@ def query_cmd(
     verbose: Verbose = False,
 ) -> None:
     """Run SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) and print the answer."""
-    from .query import answer_query
+    from .sparql.query import answer_query
 
     _setup(verbose)
     settings = Settings()
@@ -332,7 +332,7 @@ def serve(
     """Serve a SPARQL 1.1 endpoint at /sparql and a query page at /."""
     import signal
 
-    from .server import make_server
+    from .sparql.server import make_server
 
     _setup(verbose)
     settings = Settings()

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+from .extract.resolve import comparison_key
 from .model import DocResult, Entity, EntityType
-from .resolve import comparison_key
 
 __all__ = ["canonical_names", "merge_documents"]
 

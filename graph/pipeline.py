@@ -13,13 +13,13 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from .errors import InputError, NothingToReadError
-from .extract import extract
+from .extract.nlp import make_nlp
+from .extract.result import extract
 from .io import dump_json, find_documents, read_text, write_atomic, write_results
 from .merge import merge_documents
 from .model import DocResult, Entity, EntityType, Mention, Relation
-from .nlp import make_nlp
 from .outputs import OUTPUT_NAMES, staged_output
-from .rdf import build_graph, serialize
+from .rdf.build import build_graph, serialize
 from .settings import Settings
 from .text import working_text
 
@@ -173,7 +173,7 @@ def build_outputs(
         NothingToReadError: no document could be read; OUT is left untouched.
         InputError: OUT cannot be written.
     """
-    from .view import render_html
+    from .view.html import render_html
 
     out = settings.out
     with staged_output(out) as stage:
@@ -188,7 +188,7 @@ def build_outputs(
         summary = dump_json(_summary(results, len(graph)))
         write_atomic(stage.path / OUTPUT_NAMES["summary"], summary)
         if with_store:
-            from .store import write_store
+            from .sparql.store import write_store
 
             write_store(graph, stage.path / OUTPUT_NAMES["store"])
         stage.commit()

@@ -29,7 +29,7 @@ import starlette
 import uvicorn
 
 from graph.io import read_results, write_section
-from graph.rdf import build_graph
+from graph.rdf.build import build_graph
 
 GOLD = Path(__file__).resolve().parent.parent / "data" / "gold"
 QUERY = "SELECT ?n {{ ?p a schema:Person ; skos:prefLabel ?n }} ORDER BY ?n LIMIT {}"

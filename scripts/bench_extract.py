@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from graph.evaluate import evaluate
+from graph.extract.nlp import has_ner_model
 from graph.io import read_results, write_section
-from graph.nlp import has_ner_model
 from graph.pipeline import build_outputs, extract_paths
 from graph.settings import PROJECT_DIR, Settings
 

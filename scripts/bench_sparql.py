@@ -29,11 +29,11 @@ from rdflib import Graph, URIRef
 
 from graph.io import write_section
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
-from graph.namespaces import PREFIXES
-from graph.query import fill_params, read_ready_queries, run_query
-from graph.rdf import build_graph
+from graph.rdf.build import build_graph
+from graph.rdf.namespaces import PREFIXES
 from graph.settings import Settings
-from graph.store import load_file
+from graph.sparql.query import fill_params, read_ready_queries, run_query
+from graph.sparql.store import load_file
 
 logger = logging.getLogger("bench_sparql")
 
@@ -193,7 +193,9 @@ def _median_runs(func, runs: int, budget: float) -> tuple[float, int]:
 def _rdflib_child(conn, graph: Graph, text: str, runs: int, budget: float) -> None:
     namespaces = {k: str(v) for k, v in PREFIXES.items()}
     conn.send(
-        _median_runs(lambda: list(graph.query(text, initNs=namespaces)), runs, budget)
+        _median_runs(
+            lambda: list(graph.query(text, initNs=namespaces)), runs, budget
+        )
     )
 
 

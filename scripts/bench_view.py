@@ -29,9 +29,9 @@ from screenshot import ROOT, open_page
 
 from graph.io import write_section
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
-from graph.rdf import build_graph
-from graph.subgraph import select_view
-from graph.view import DEFAULT_MAX_NODES, render_html
+from graph.rdf.build import build_graph
+from graph.view.html import DEFAULT_MAX_NODES, render_html
+from graph.view.select import select_view
 
 __all__ = ["synthetic_results", "main"]
 

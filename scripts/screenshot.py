@@ -22,10 +22,10 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from graph.browser import launch_chromium
 from graph.io import read_results, write_atomic
-from graph.rdf import build_graph
-from graph.view import render_html
+from graph.rdf.build import build_graph
+from graph.view.browser import launch_chromium
+from graph.view.html import render_html
 
 __all__ = ["load_graph", "open_page", "main"]
 

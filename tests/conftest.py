@@ -11,8 +11,8 @@ import pytest
 from rdflib import Graph
 
 from graph.io import read_results
-from graph.rdf import build_graph, serialize
-from graph.store import write_store
+from graph.rdf.build import build_graph, serialize
+from graph.sparql.store import write_store
 
 PROJECT = Path(__file__).resolve().parent.parent
 GOLD = PROJECT / "data" / "gold"
@@ -40,7 +40,7 @@ CORPUS = PROJECT / "data" / "corpus"
 @pytest.fixture(scope="session")
 def rules_nlp():
     """Return the extraction pipeline without the NER model (rules and lexicons)."""
-    from graph.nlp import make_nlp
+    from graph.extract.nlp import make_nlp
     from graph.settings import Settings
 
     return make_nlp(Settings(use_ner=False))

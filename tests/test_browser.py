@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from graph.browser import CHROMIUM, launch_chromium
 from graph.io import read_results
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
-from graph.namespaces import KG
-from graph.rdf import build_graph
-from graph.subgraph import select_view
-from graph.view import render_html
+from graph.rdf.build import build_graph
+from graph.rdf.namespaces import KG
+from graph.view.browser import CHROMIUM, launch_chromium
+from graph.view.html import render_html
+from graph.view.select import select_view
 
 sync_api = pytest.importorskip(
     "playwright.sync_api",
@@ -359,7 +359,7 @@ def test_double_click_expands_and_hides_neighbours(
 def test_panel_shows_iri_and_a_query_that_runs(
     gold_page: Opened, gold_graph: Graph
 ) -> None:
-    from graph.rdf import entity_iri
+    from graph.rdf.build import entity_iri
 
     gold_page.search("巨晓林")
     iri = str(entity_iri(EntityType.PERSON, "巨晓林"))
@@ -452,7 +452,7 @@ def test_export_png_gexf_and_graphml_of_the_visible_graph(gold_page: Opened) -> 
 def test_entities_brought_in_stay_text_and_keep_their_iri(
     browser, tmp_path: Path
 ) -> None:
-    from graph.rdf import entity_iri
+    from graph.rdf.build import entity_iri
 
     odd = f"王五!'()*{IMG} 100%"
     results = [

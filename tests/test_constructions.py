@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.extract import extract
+from graph.extract.result import extract
 
 HOLDS = "holds_position"
 PART = "participated_in"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.extract import extract
+from graph.extract.result import extract
 from graph.model import EntityType, Predicate
 
 
@@ -273,8 +273,8 @@ def test_bare_meeting_words_are_not_events(rules_nlp, generic):
     ],
 )
 def test_headless_org_names_from_the_model(name, accepted):
-    from graph.finders import is_headless_org_name
-    from graph.lexicon import load_lexicon
+    from graph.extract.finders import is_headless_org_name
+    from graph.extract.lexicon import load_lexicon
     from graph.settings import Settings
 
     assert is_headless_org_name(name, load_lexicon(Settings().resources)) is accepted
@@ -305,7 +305,7 @@ def test_model_raises_person_and_org_scores(corpus_results):
 def ner_nlp():
     """Return the extraction pipeline with the shipped NER model."""
     pytest.importorskip("onnxruntime")
-    from graph.nlp import make_nlp
+    from graph.extract.nlp import make_nlp
     from graph.settings import Settings
 
     return make_nlp(Settings())

@@ -14,9 +14,9 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic
 
-from graph.extract import extract
+from graph.extract.result import extract
 from graph.io import dump_json, read_text
-from graph.rdf import build_graph, serialize
+from graph.rdf.build import build_graph, serialize
 
 HERE = Path(__file__).resolve().parent
 INPUTS = sorted((HERE / "data").glob("*.txt"))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pyoxigraph import QueryBoolean, Store
 
 from graph.errors import ForbiddenError, QueryError
-from graph.guard import (
+from graph.sparql.guard import (
     MAX_DEPTH,
     check_depth,
     check_query,
@@ -27,7 +27,7 @@ from graph.guard import (
     is_query_syntax,
     nesting_depth,
 )
-from graph.query import PREFIX_MAP
+from graph.sparql.query import PREFIX_MAP
 
 if TYPE_CHECKING:
     from conftest import Listener
@@ -293,7 +293,7 @@ def test_worker_has_no_network(listener: Listener) -> None:
 
 
 def _connect_isolated(url: str, result) -> None:
-    from graph.workers import isolate_network
+    from graph.sparql.workers import isolate_network
 
     problem = isolate_network()
     port = int(url.rsplit(":", 1)[1].strip("/"))

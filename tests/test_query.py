@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from graph.cli import app
 from graph.errors import InputError, OntologyError
-from graph.query import (
+from graph.settings import Settings
+from graph.sparql.query import (
     fill_params,
     find_forbidden,
     format_table,
@@ -26,8 +27,7 @@ from graph.query import (
     run_query,
     shorten,
 )
-from graph.settings import Settings
-from graph.store import open_store
+from graph.sparql.store import open_store
 
 QUERIES = Settings().queries
 READY = read_ready_queries(QUERIES)

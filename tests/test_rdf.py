@@ -9,10 +9,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import ORG, RDF, SKOS, XSD
 
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
-from graph.namespaces import KG, SCHEMA
-from graph.rdf import build_graph, date_literal, entity_iri, serialize
+from graph.rdf.build import build_graph, date_literal, entity_iri, serialize
+from graph.rdf.namespaces import KG, SCHEMA
+from graph.rdf.shapes import validate_graph
 from graph.settings import Settings
-from graph.validate import validate_graph
 
 
 @pytest.fixture(scope="module")

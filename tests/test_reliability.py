@@ -177,7 +177,7 @@ SEPARATORS = ["\u2028", "\u2029", "\x85", "\v", "\f", "\x1c", "\x1d", "\x1e"]
 @pytest.mark.parametrize("sep", SEPARATORS, ids=[f"U+{ord(s):04X}" for s in SEPARATORS])
 def test_separators_inside_literals_keep_graph_files_valid(sep):
     from graph.model import DocResult, Entity, Predicate, Relation
-    from graph.rdf import build_graph, serialize
+    from graph.rdf.build import build_graph, serialize
 
     evidence = f"全国总工会副主席{sep}巨晓林出席。"
     result = DocResult(
@@ -472,7 +472,7 @@ DOCUMENTS = st.lists(
 
 @lru_cache(maxsize=1)
 def _rules_nlp():
-    from graph.nlp import make_nlp
+    from graph.extract.nlp import make_nlp
     from graph.settings import Settings
 
     return make_nlp(Settings(use_ner=False))
@@ -494,8 +494,8 @@ def _shapes() -> Path:
 def test_random_documents(document, codec, tmp_path):
     from graph.merge import merge_documents
     from graph.pipeline import extract_text
-    from graph.rdf import build_graph, serialize
-    from graph.validate import validate_graph
+    from graph.rdf.build import build_graph, serialize
+    from graph.rdf.shapes import validate_graph
 
     path = tmp_path / "random.txt"
     path.write_bytes(document.encode(codec))

@@ -23,11 +23,11 @@ from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from typer.testing import CliRunner
 
-from graph.browser import CHROMIUM, launch_chromium
 from graph.cli import app
-from graph.page import render_page
-from graph.query import ReadyQuery
-from graph.server import SparqlServer, make_server
+from graph.sparql.page import render_page
+from graph.sparql.query import ReadyQuery
+from graph.sparql.server import SparqlServer, make_server
+from graph.view.browser import CHROMIUM, launch_chromium
 
 HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 FORM = "application/x-www-form-urlencoded"

@@ -12,9 +12,15 @@ import pytest
 from rdflib import Graph
 
 from graph.errors import InputError, QueryError
-from graph.query import PREFIX_MAP
-from graph.results import serialize_result
-from graph.store import QueryResult, execute, find_source, open_store, write_store
+from graph.sparql.formats import serialize_result
+from graph.sparql.query import PREFIX_MAP
+from graph.sparql.store import (
+    QueryResult,
+    execute,
+    find_source,
+    open_store,
+    write_store,
+)
 
 PERSONS = "SELECT ?p ?name { ?p a schema:Person ; skos:prefLabel ?name } ORDER BY ?name"
 

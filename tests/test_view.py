@@ -15,10 +15,10 @@ from graph.cli import app
 from graph.errors import InputError
 from graph.io import read_results
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
-from graph.namespaces import KG, PREDICATE_TERMS
-from graph.rdf import build_graph, serialize
-from graph.subgraph import select_view
-from graph.view import PREDICATE_LABELS, TYPE_STYLES, render_html
+from graph.rdf.build import build_graph, serialize
+from graph.rdf.namespaces import KG, PREDICATE_TERMS
+from graph.view.html import PREDICATE_LABELS, TYPE_STYLES, render_html
+from graph.view.select import select_view
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = "<script>alert(1)</script>"

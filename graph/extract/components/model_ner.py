@@ -1,0 +1,51 @@
+"""kg_model_ner: the slot for a statistical NER model (PER/LOC/ORG -> doc.ents)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+__all__ = ["ModelNER", "make_model_ner"]
+
+logger = logging.getLogger(__name__)
+
+
+class ModelNER:
+    """Run a separately trained spaCy pipeline and copy its entities onto the Doc."""
+
+    def __init__(self, model: Language) -> None:
+        self.model = model
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = self.model(doc.text)
+        spans = [
+            doc.char_span(
+                e.start_char, e.end_char, label=e.label_, alignment_mode="expand"
+            )
+            for e in found.ents
+        ]
+        doc.ents = filter_spans([s for s in spans if s is not None])
+        return doc
+
+
+@Language.factory("kg_model_ner", default_config={"path": ""}, assigns=["doc.ents"])
+def make_model_ner(nlp: Language, name: str, *, path: str) -> ModelNER:
+    """Load the NER pipeline at `path` (a spaCy pipeline directory)."""
+    from ...errors import ResourceError
+
+    if not Path(path).is_dir():
+        raise ResourceError(
+            f"{path}: no NER model there (train it: scripts/train_ner.py)"
+        )
+    try:
+        import graph.ner.component  # noqa: F401  (registers the kg_msra_ner factory)
+    except ImportError as exc:
+        raise ResourceError(
+            f"{path}: the NER model needs {exc.name}; install it"
+        ) from exc
+    return ModelNER(spacy.load(path))

@@ -1,0 +1,155 @@
+"""The rule data (lexicons, cue words, divisions) loaded once into one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import ResourceError
+from ..io import read_jsonl, read_lines
+
+__all__ = ["Division", "Lexicon", "load_lexicon"]
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    """An administrative division: full name (浙江省), short name (浙江), level."""
+
+    name: str
+    short: str
+    level: str
+    abbr: str = ""  # one-character abbreviation (京, 沪, 粤), used only after 在/赴/进
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Lexicon:
+    """Every word list the rules use; see graph/resources/ for the files."""
+
+    org_aliases: dict[str, str]  # surface form -> canonical name
+    divisions: tuple[Division, ...]
+    locations: frozenset[str]
+    venue_words: tuple[str, ...]  # 报告厅, 会议室: what a venue's name ends in
+    ambiguous_places: frozenset[str]
+    roles: tuple[str, ...]  # longest first
+    org_suffixes: tuple[str, ...]
+    bare_heads: dict[str, tuple[str, ...]]  # 学校 -> 大学, 学院: the report's own org
+    subject_heads: frozenset[str]  # 学校, 公司: may stand alone as a sentence's subject
+    named_suffixes: tuple[str, ...]  # 煤矿, 大学: names that need no place before them
+    head_bodies: tuple[str, ...]  # 工会委员会: a body named after a bare head
+    place_levels: tuple[str, ...]  # 县, 镇, 高新区: what a unit's name ends in
+    place_posts: dict[str, tuple[str, ...]]  # 县长 -> bodies it is held in (县政府)
+    short_suffixes: tuple[str, ...]
+    model_org_suffixes: tuple[str, ...]  # let model ORG spans stand without a head
+    generic: frozenset[str]
+    event_words: tuple[str, ...]
+    campaign_words: tuple[str, ...]
+    policy_words: tuple[str, ...]
+    media: frozenset[str]
+    surnames: frozenset[str]
+    verbs: tuple[str, ...]
+    cues: dict[str, tuple[str, ...]]  # predicate -> cue words, longest first
+    bare_events: tuple[str, ...]  # 会议, 开幕式: the report's own event, unnamed
+    hold_cues: tuple[str, ...]  # 召开, 举行: an event takes place
+    election_cues: tuple[str, ...]  # 选举, 当选: a meeting gives a post
+    session_heads: tuple[str, ...]  # 第, 常务会议: a body's own sitting follows
+    role_variants: dict[str, str]  # 作重要讲话 -> 讲话: the role a cue stands for
+
+    def division_of(self, text: str) -> Division | None:
+        """Return the division whose full or short name is `text`."""
+        return self.division_index().get(text)
+
+    def division_index(self) -> dict[str, Division]:
+        """Map every full and short division name to its division."""
+        return _index_divisions(self.divisions)
+
+
+@lru_cache(maxsize=8)
+def _index_divisions(divisions: tuple[Division, ...]) -> dict[str, Division]:
+    index: dict[str, Division] = {}
+    for division in divisions:
+        index.setdefault(division.name, division)
+        index.setdefault(division.short, division)
+    return index
+
+
+def _longest_first(items: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(items), key=lambda s: (-len(s), s)))
+
+
+def _load_orgs(path: Path) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for record in read_jsonl(path, ("label", "pattern", "id")):
+        if record["label"] == "ORG":
+            aliases[record["pattern"]] = record["id"]
+    return aliases
+
+
+def _load_cues(path: Path) -> dict[str, tuple[str, ...]]:
+    cues: dict[str, tuple[str, ...]] = {}
+    for record in read_jsonl(path, ("predicate", "cues")):
+        if not isinstance(record["cues"], list):
+            raise ResourceError(
+                f"{path.name}: 'cues' of {record['predicate']} not a list"
+            )
+        cues[record["predicate"]] = _longest_first(record["cues"])
+    return cues
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(folder: Path) -> Lexicon:
+    """Load and validate every rule data file in `folder` (cached per folder)."""
+    divisions = tuple(
+        Division(r["name"], r["short"], r["level"], r.get("abbr", ""))
+        for r in read_jsonl(folder / "divisions.jsonl", ("name", "short", "level"))
+    )
+
+    def words(name: str) -> list[str]:
+        return read_lines(folder / name)
+
+    return Lexicon(
+        org_aliases=_load_orgs(folder / "entities.jsonl"),
+        divisions=divisions,
+        locations=frozenset(words("locations.txt")),
+        venue_words=_longest_first(words("venue_words.txt")),
+        ambiguous_places=frozenset(words("ambiguous_places.txt")),
+        roles=_longest_first(words("roles.txt")),
+        org_suffixes=_longest_first(words("org_suffixes.txt")),
+        bare_heads={
+            r["head"]: tuple(r["owners"])
+            for r in sorted(
+                read_jsonl(folder / "bare_heads.jsonl", ("head", "owners")),
+                key=lambda r: -len(r["head"]),
+            )
+        },
+        subject_heads=frozenset(
+            r["head"]
+            for r in read_jsonl(folder / "bare_heads.jsonl", ("head", "subject"))
+            if r["subject"]
+        ),
+        named_suffixes=_longest_first(words("named_suffixes.txt")),
+        head_bodies=_longest_first(words("head_bodies.txt")),
+        place_levels=_longest_first(words("place_levels.txt")),
+        place_posts={
+            r["post"]: tuple(r["bodies"])
+            for r in read_jsonl(folder / "place_posts.jsonl", ("post", "bodies"))
+        },
+        short_suffixes=_longest_first(words("short_suffixes.txt")),
+        model_org_suffixes=_longest_first(words("model_org_suffixes.txt")),
+        generic=frozenset(words("generic.txt")),
+        event_words=_longest_first(words("event_words.txt")),
+        campaign_words=_longest_first(words("campaign_words.txt")),
+        policy_words=_longest_first(words("policy_words.txt")),
+        media=frozenset(words("media.txt")),
+        surnames=frozenset(words("surnames.txt")),
+        verbs=_longest_first(words("verbs.txt")),
+        cues=_load_cues(folder / "cues.jsonl"),
+        bare_events=_longest_first(words("bare_events.txt")),
+        hold_cues=_longest_first(words("hold_cues.txt")),
+        session_heads=_longest_first(words("session_heads.txt")),
+        election_cues=_longest_first(words("election_cues.txt")),
+        role_variants={
+            r["variant"]: r["role"]
+            for r in read_jsonl(folder / "role_variants.jsonl", ("variant", "role"))
+        },
+    )

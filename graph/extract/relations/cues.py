@@ -1,0 +1,278 @@
+"""issued, approved, organized: an organization, a cue word, then the object.
+
+The subject is looked for in the cue's clause, then the sentence's opening
+organization, then the paragraph's subject (elided subjects carry over), then
+anywhere earlier in the sentence; partners (与 B 联合开展) join the subject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ...model import EntityType, Predicate, Relation
+from ..finders.base import cue_words
+from ..lexicon import Lexicon
+from ..resolve import ResolvedMention
+from ..sentences import Sentence
+from .context import holders_in_name, main_event
+
+__all__ = ["cue_relations"]
+
+_COORD = ("、", "与", "和", "及", "会同", "联合", "同")
+_PARTNER = ("联合", "会同", "协同")
+_CLAUSE = "，,；;：:"
+
+
+def _cue_positions(
+    text: str, cues: tuple[str, ...], start: int
+) -> list[tuple[int, int]]:
+    found, pos = [], 0
+    pattern = re.compile("|".join(re.escape(c) for c in cues))
+    for match in pattern.finditer(text):
+        if match.start() >= pos:
+            found.append((start + match.start(), start + match.end()))
+            pos = match.end()
+    return found
+
+
+def _is_post_org(text: str, org: ResolvedMention, sent: Sentence, lex: Lexicon) -> bool:
+    """Tell whether `org` begins a person's post chain (县委副书记、县长梁文壮)."""
+    after = [p.start for p in sent.of(EntityType.PERSON) if p.start >= org.end]
+    if not after or not text.startswith(lex.roles, org.end):
+        return False
+    gap = text[org.end : min(after)]
+    for role in lex.roles:
+        gap = gap.replace(role, "")
+    return gap.strip("、 ") == ""
+
+
+def _clause_start(sent: Sentence, pos: int) -> int:
+    head = sent.text[: pos - sent.start]
+    return sent.start + max((head.rfind(c) + 1 for c in _CLAUSE), default=0)
+
+
+def _subjects_before(
+    sent: Sentence,
+    pos: int,
+    text: str,
+    lex: Lexicon,
+    *,
+    clause: bool = True,
+) -> list[str]:
+    """The nearest subject before `pos` (in its clause) and those coordinated.
+
+    An organization that begins a post (县委 in 县委副书记梁文壮主持召开) is
+    where the person works, not the subject.
+    """
+    clause_start = _clause_start(sent, pos) if clause else sent.start
+    before = sorted(
+        (
+            m
+            for m in sent.of(EntityType.ORG)
+            if clause_start <= m.start
+            and m.end <= pos
+            and not _is_post_org(text, m, sent, lex)
+            and text[m.end : m.end + 1] != "的"  # 县政府的中心工作: a modifier
+        ),
+        key=lambda m: -m.end,
+    )
+    if not before:
+        return []
+    chosen = [before[0]]
+    for m in before[1:]:
+        gap = text[m.end : chosen[-1].start]
+        if gap.strip() in _COORD or gap in ("", " "):
+            chosen.append(m)
+        else:
+            break
+    return [m.name for m in chosen]
+
+
+_LEADING_TIME = re.compile(
+    r"\s*(?:(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:上午|下午|晚上|晚)?"
+    r"|今年|去年|近日|日前|近年来|今天|昨天)[，,]?"
+)
+
+
+def _sentence_subject(
+    text: str, sent: Sentence, lex: Lexicon
+) -> ResolvedMention | None:
+    """The organization a sentence opens with (its grammatical subject), if any.
+
+    A leading time phrase (2007年，3月8日上午，近日) comes before the subject;
+    an organization that begins a post chain (县委副书记、县长孙浩…) is none.
+    """
+    first = min(sent.of(EntityType.ORG), key=lambda m: m.start, default=None)
+    lead = _LEADING_TIME.match(sent.text).end()
+    if first is None or first.start - sent.start - lead > 2:
+        return None
+    return None if _is_post_org(text, first, sent, lex) else first
+
+
+def _is_partner(text: str, sent: Sentence, subjects: list[str], pos: int) -> bool:
+    """与 B 联合开展 / 会同 B、C 开展: they work with the sentence's subject."""
+    orgs = [m for m in sent.of(EntityType.ORG) if m.end <= pos and m.name in subjects]
+    for org in orgs:
+        before = text[max(org.start - 2, 0) : org.start]
+        if before.endswith(_PARTNER) or before[-1:] in ("与", "同"):
+            return True
+    return False
+
+
+def _passive_objects(
+    text: str, sent: Sentence, cue_start: int, label: EntityType
+) -> list[ResolvedMention]:
+    """《X》经 ORG 审议通过: the objects stand before 经/由 and the subject."""
+    orgs = [m for m in sent.of(EntityType.ORG) if m.end <= cue_start]
+    if not orgs:
+        return []
+    subject = max(orgs, key=lambda m: m.end)
+    if text[subject.start - 1 : subject.start] not in ("经", "由", "被"):
+        return []
+    return [m for m in sent.of(label) if m.end <= subject.start]
+
+
+def _by_bare_event(
+    text: str, sent: Sentence, start: int, lex: Lexicon, hosts: tuple[str, ...]
+) -> list[str]:
+    """会议审议通过了《X》: the clause's subject is the report's own meeting, so
+    the bodies holding that meeting adopt X."""
+    clause = text[_clause_start(sent, start) : start]
+    if not hosts or any(
+        m.end <= start and m.start >= _clause_start(sent, start)
+        for m in sent.of(EntityType.ORG)
+    ):
+        return []
+    return list(hosts) if any(w in clause for w in lex.bare_events) else []
+
+
+def _attributive_object(
+    text: str, sent: Sentence, end: int, lex: Lexicon
+) -> list[ResolvedMention]:
+    """由A主办、B承办的EVENT: the event the organizing clause describes."""
+    after = [
+        m
+        for m in sent.of(EntityType.EVENT)
+        if end <= m.start < end + 60 and text[m.start - 1 : m.start] == "的"
+    ]
+    if not after:
+        return []
+    first = min(after, key=lambda m: m.start)
+    gap = text[end : first.start - 1]
+    for org in sent.of(EntityType.ORG):
+        if end <= org.start and org.end < first.start:
+            gap = gap.replace(org.text, "")
+    for cue in cue_words(lex):
+        gap = gap.replace(cue, "")
+    return [first] if gap.strip("，,、和及与等 ") == "" else []
+
+
+def _bare_object(
+    text: str, end: int, lex: Lexicon, main: ResolvedMention | None
+) -> list[ResolvedMention]:
+    """举办该活动, 召开此次会议: the report's own event."""
+    if main is None:
+        return []
+    window = text[end : end + 8]
+    rest = re.sub(r"^了?(?:该|此|这|本)(?:次|项)?", "", window)
+    if len(rest) < len(window) and rest.startswith(lex.bare_events):
+        return [main]
+    return []
+
+
+def _cue_relations(
+    text: str,
+    sent: Sentence,
+    lex: Lexicon,
+    pred: Predicate,
+    obj_label: EntityType,
+    topic: str | None = None,
+    hosts: tuple[str, ...] = (),
+    main: ResolvedMention | None = None,
+) -> Iterator[Relation]:
+    every = _cue_positions(sent.text, cue_words(lex), sent.start)
+    for start, end in _cue_positions(sent.text, lex.cues[pred.value], sent.start):
+        stop = next((s for s, _ in every if s >= end), sent.end)
+        objects = [
+            m for m in sent.of(obj_label) if end <= m.start < min(stop, end + 60)
+        ]
+        subjects = _subjects_before(sent, start, text, lex)
+        if not subjects and pred is not Predicate.ORGANIZED:
+            subjects = _by_bare_event(text, sent, start, lex, hosts)
+        opener = _sentence_subject(text, sent, lex)
+        if opener is not None and subjects and _is_partner(text, sent, subjects, start):
+            subjects.append(opener.name)
+        if not subjects and opener is not None:
+            subjects = [opener.name]
+        if not subjects and topic and start - sent.start < 12:
+            subjects = [topic]
+        if not subjects:
+            subjects = _subjects_before(sent, start, text, lex, clause=False)
+        if not objects:
+            objects = _passive_objects(text, sent, start, obj_label)
+        if not objects and pred is Predicate.ORGANIZED:
+            objects = _attributive_object(text, sent, end, lex) or _bare_object(
+                text, end, lex, main
+            )
+        for subj in subjects:
+            for obj in objects:
+                yield sent.evidence(pred, subj, obj.name)
+
+
+_CUE_PREDICATES = (
+    (Predicate.ORGANIZED, EntityType.EVENT),
+    (Predicate.ISSUED, EntityType.POLICY),
+    (Predicate.APPROVED, EntityType.POLICY),
+)
+
+
+def _paragraph_topic(
+    text: str, sent: Sentence, topic: str | None, lex: Lexicon
+) -> str | None:
+    """The organization the paragraph is about: the last sentence subject in it.
+
+    Chinese news drops the subject of sentences that continue a paragraph
+    (全总…。扎实开展“两学一做”学习教育), so they inherit it.
+    """
+    if sent.start == 0 or text[sent.start - 1] == "\n":
+        topic = None
+    opener = _sentence_subject(text, sent, lex)
+    return opener.name if opener is not None else topic
+
+
+def _held_by_name(sentences: list[Sentence]) -> Iterator[Relation]:
+    """县政府常务会议, 市人大常委会第二十九次会议: the body the name begins with."""
+    for sent in sentences:
+        for event in sent.of(EntityType.EVENT):
+            for org in holders_in_name(event, sent.of(EntityType.ORG)):
+                yield sent.evidence(Predicate.ORGANIZED, org.name, event.name)
+
+
+def cue_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Relation]:
+    """Find issued, approved and organized relations, sentence by sentence.
+
+    Organized comes first: what the report's own meeting adopts (会议审议通过了)
+    is adopted by the bodies that hold it.
+    """
+    relations: list[Relation] = list(_held_by_name(sentences))
+    for pred, label in _CUE_PREDICATES:
+        main = main_event(sentences, lex)
+        hosts = tuple(
+            sorted(
+                {
+                    r.subject
+                    for r in relations
+                    if main is not None
+                    and r.predicate is Predicate.ORGANIZED
+                    and r.object == main.name
+                }
+            )
+        )
+        topic: str | None = None
+        for sent in sentences:
+            topic = _paragraph_topic(text, sent, topic, lex)
+            relations.extend(
+                _cue_relations(text, sent, lex, pred, label, topic, hosts, main)
+            )
+    return relations

@@ -1,0 +1,288 @@
+"""Run SPARQL on the graph: ready queries, parameters, prefixes, readable tables.
+
+Ready queries live in `ontology/queries/<name>.rq`. Each starts with a `#` line
+saying what it answers and has no PREFIX lines: the prefixes of `PREFIXES`
+are supplied to the engine. A *parameter* is a one-value inline data block
+`VALUES ?name { "巨晓林"@zh }`: the value is the default, so every file runs
+as it is, and `fill_params` swaps in an escaped literal of the same language
+tag or datatype (`--param name=全总` or a positional value, in file order).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
+from rdflib import Graph
+
+from ..errors import InputError, OntologyError
+from ..io import read_queries, read_query_file
+from ..rdf.namespaces import PREFIXES
+from .formats import serialize_result
+from .guard import find_keywords
+from .store import QueryResult, Term, execute, open_store
+
+__all__ = [
+    "PREFIX_MAP",
+    "FORMATS",
+    "ReadyQuery",
+    "parse_ready_query",
+    "read_ready_queries",
+    "fill_params",
+    "prepare_query",
+    "find_forbidden",
+    "run_query",
+    "shorten",
+    "format_table",
+    "format_result",
+    "parse_params",
+    "answer_query",
+]
+
+PREFIX_MAP: dict[str, str] = {name: str(ns) for name, ns in PREFIXES.items()}
+FORMATS = ("table", "json", "csv", "tsv", "xml", "turtle", "ntriples")
+MAX_CELL = 60
+
+_PARAM_RE = re.compile(
+    r'VALUES\s+\?(?P<name>\w+)\s*\{\s*"(?P<value>(?:[^"\\\n]|\\.)*)"'
+    r"(?P<suffix>@[A-Za-z][A-Za-z0-9-]*|\^\^\S+?)?\s*\}"
+)
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyQuery:
+    """A named query file: what it answers, its text and its parameters."""
+
+    name: str
+    summary: str
+    text: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def parse_ready_query(name: str, text: str) -> ReadyQuery:
+    """Check a `.rq` text (leading `#` line, no PREFIX) and list its parameters.
+
+    Examples:
+        >>> q = parse_ready_query("x", '# Who?\\nSELECT * { VALUES ?n { "a"@zh } }')
+        >>> q.summary, q.params
+        ('Who?', (('n', 'a'),))
+    """
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    if not first.startswith("#"):
+        raise OntologyError(f"{name}.rq: must start with a '# what it answers' line")
+    if re.search(r"^\s*PREFIX\b", text, re.IGNORECASE | re.MULTILINE):
+        raise OntologyError(f"{name}.rq: has PREFIX lines; prefixes are supplied")
+    params = tuple((m["name"], m["value"]) for m in _PARAM_RE.finditer(text))
+    return ReadyQuery(name, first.lstrip("#").strip(), text, params)
+
+
+def read_ready_queries(folder: Path) -> dict[str, ReadyQuery]:
+    """Read and check every `<name>.rq` of `folder`, sorted by name."""
+    return {
+        name: parse_ready_query(name, text)
+        for name, text in read_queries(folder).items()
+    }
+
+
+def _escape(value: str) -> str:
+    return "".join(_ESCAPES.get(char, char) for char in value)
+
+
+def fill_params(text: str, params: Mapping[str, str], args: Sequence[str] = ()) -> str:
+    """Replace parameter defaults by `params` (by name) and `args` (in order).
+
+    Examples:
+        >>> fill_params('VALUES ?n { "a"@zh }', {}, ['say "hi"'])
+        'VALUES ?n { "say \\\\"hi\\\\""@zh }'
+    """
+    names = list(dict.fromkeys(m["name"] for m in _PARAM_RE.finditer(text)))
+    if len(args) > len(names):
+        raise InputError(f"{len(args)} values given for parameters {names or 'none'}")
+    values = dict(zip(names, args, strict=False)) | dict(params)
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise InputError(f"unknown parameter {unknown[0]!r}; this query takes {names}")
+
+    def swap(match: re.Match[str]) -> str:
+        if match["name"] not in values:
+            return match[0]
+        literal = f'"{_escape(values[match["name"]])}"{match["suffix"] or ""}'
+        return f"VALUES ?{match['name']} {{ {literal} }}"
+
+    return _PARAM_RE.sub(swap, text)
+
+
+def prepare_query(
+    query: str | None,
+    *,
+    name: str | None = None,
+    params: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+    folder: Path,
+) -> str:
+    """Return SPARQL text from a query string, a `.rq` path or a ready query name."""
+    if name is not None:
+        ready = read_ready_queries(folder)
+        if name not in ready:
+            raise InputError(f"no ready query {name!r}; choose from {sorted(ready)}")
+        text = ready[name].text
+    elif query is None:
+        raise InputError("give a query (SPARQL text or a .rq file) or --name")
+    elif query.endswith(".rq") or _is_file(query):
+        text = read_query_file(Path(query))
+    else:
+        text = query
+    return fill_params(text, params or {}, args)
+
+
+def _is_file(text: str) -> bool:
+    """Tell whether `text` names a file (a long query is no file name, no error)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def find_forbidden(text: str) -> str | None:
+    """Return the first update or SERVICE keyword token of `text`, or None.
+
+    A reading of tokens, for messages: what the endpoint refuses is decided by
+    `graph.sparql.guard` on Oxigraph's parse.
+
+    Examples:
+        >>> find_forbidden('SELECT * { ?s ?p "DELETE" } # LOAD')
+        >>> find_forbidden("DELETE WHERE { ?s ?p ?o }")
+        'DELETE'
+    """
+    words = find_keywords(text)
+    return words[0] if words else None
+
+
+def run_query(
+    source: Store | Graph, query: str, *, max_rows: int | None = None
+) -> QueryResult:
+    """Run SPARQL on a store, or on an rdflib Graph (copied into a store first)."""
+    store = source if isinstance(source, Store) else _to_store(source)
+    return execute(store, query, prefixes=PREFIX_MAP, max_rows=max_rows)
+
+
+def _to_store(graph: Graph) -> Store:
+    store = Store()
+    data = graph.serialize(format="nt11", encoding="utf-8")
+    store.load(input=data, format=RdfFormat.N_TRIPLES)
+    return store
+
+
+def shorten(term: Term | None) -> str:
+    """Show a term plainly: a literal's text, an IRI as a decoded prefixed name.
+
+    Examples:
+        >>> shorten(NamedNode("https://w3id.org/zh-kg/resource/org/%E5%85%A8%E6%80%BB"))
+        'kgr:org/全总'
+    """
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        return term.value
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if not isinstance(term, NamedNode):
+        return str(term)
+    best = max(
+        (ns for ns in PREFIX_MAP.items() if term.value.startswith(ns[1])),
+        key=lambda ns: len(ns[1]),
+        default=None,
+    )
+    if best is None:
+        return f"<{unquote(term.value)}>"
+    return f"{best[0]}:{unquote(term.value[len(best[1]) :])}"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    if _width(text) <= MAX_CELL:
+        return text
+    while _width(text) > MAX_CELL - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def format_table(result: QueryResult) -> str:
+    """Lay out a SELECT result as an aligned table (wide characters count twice)."""
+    if result.kind == "ask":
+        return f"{str(result.boolean).lower()}\n"
+    if result.kind == "graph":
+        return serialize_result(result, "turtle", prefixes=PREFIX_MAP).decode("utf-8")
+    header = list(result.variables)
+    cells = [[_clip(shorten(term)) for term in row] for row in result.rows]
+    widths = [
+        max([_width(h)] + [_width(row[i]) for row in cells])
+        for i, h in enumerate(header)
+    ]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [
+        "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)) for row in cells
+    ]
+    count = len(cells)
+    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def format_result(result: QueryResult, fmt: str) -> str:
+    """Render a result as a table or in a SPARQL results / RDF format."""
+    if fmt == "table":
+        return format_table(result)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    text = serialize_result(result, fmt, prefixes=PREFIX_MAP).decode("utf-8")
+    return text if text.endswith("\n") or not text else text + "\n"
+
+
+def parse_params(items: Sequence[str]) -> dict[str, str]:
+    """Turn `key=value` strings into a dict.
+
+    Examples:
+        >>> parse_params(["name=巨晓林"])
+        {'name': '巨晓林'}
+    """
+    params = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"bad parameter {item!r}; write key=value")
+        params[key.strip()] = value
+    return params
+
+
+def answer_query(
+    source: Path,
+    query: str | None,
+    *,
+    fmt: str = "table",
+    name: str | None = None,
+    params: Sequence[str] = (),
+    args: Sequence[str] = (),
+    folder: Path,
+) -> str:
+    """Open `source`, run a query (text, `.rq` file or ready query) and render it."""
+    if fmt != "table" and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    text = prepare_query(
+        query, name=name, params=parse_params(params), args=args, folder=folder
+    )
+    return format_result(run_query(open_store(source), text), fmt)
