@@ -52,6 +52,7 @@ class Lexicon:
     bare_events: tuple[str, ...]  # 会议, 开幕式: the report's own event, unnamed
     hold_cues: tuple[str, ...]  # 召开, 举行: an event takes place
     election_cues: tuple[str, ...]  # 选举, 当选: a meeting gives a post
+    term_bodies: tuple[str, ...]  # 执委会: with 届 and no 次, the body itself
     session_heads: tuple[str, ...]  # 第, 常务会议: a body's own sitting follows
     role_variants: dict[str, str]  # 作重要讲话 -> 讲话: the role a cue stands for
 
@@ -146,6 +147,7 @@ def load_lexicon(folder: Path) -> Lexicon:
         cues=_load_cues(folder / "cues.jsonl"),
         bare_events=_longest_first(words("bare_events.txt")),
         hold_cues=_longest_first(words("hold_cues.txt")),
+        term_bodies=_longest_first(words("term_bodies.txt")),
         session_heads=_longest_first(words("session_heads.txt")),
         election_cues=_longest_first(words("election_cues.txt")),
         role_variants={

@@ -218,7 +218,7 @@ def find_locations(text: str, lex: Lexicon) -> list[Candidate]:
     ]
     held = alternation(lex.hold_cues)
     venue = re.compile(
-        rf"(?<=[在于])([^，。、；,;\s在于和]{{2,24}}?(?:{alternation(lex.venue_words)}))"
+        rf"(?<=[在于])([^，。、；,;\s在于和]{{2,24}}(?:{alternation(lex.venue_words)}))"
         rf"(?=[^，。；,;]{{0,6}}?(?:{held})|[和、，,])"
     )
     more = re.compile(

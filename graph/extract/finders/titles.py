@@ -120,7 +120,7 @@ def _session_meetings(text: str, lex: Lexicon) -> list[Candidate]:
     found = []
     for match in pattern.finditer(text):
         start = walk_left(text, match.start(), 8, stops)
-        found.append(Candidate(start, match.end(), EntityType.EVENT))
+        found.append(Candidate(start, match.end(), _session_label(match.group(), lex)))
     for match in PARTY_CONGRESS_RE.finditer(text):
         found.append(Candidate(match.start(), match.end(), EntityType.EVENT))
     # numbered festivals: 首届中国家长节, 第十届读书节 (节 alone is too common a word)
@@ -129,6 +129,16 @@ def _session_meetings(text: str, lex: Lexicon) -> list[Candidate]:
         Candidate(m.start(), m.end(), EntityType.EVENT) for m in festival.finditer(text)
     ]
     return found
+
+
+def _session_label(session: str, lex: Lexicon) -> EntityType:
+    """全总十六届执委会 is the body (a term, no sitting); 十六届四次执委会 a meeting."""
+    sitting = re.search(rf"{NUMBER}次|[一二三四五六七八九]中", session)
+    return (
+        EntityType.ORG
+        if sitting is None and session.endswith(lex.term_bodies)
+        else EntityType.EVENT
+    )
 
 
 def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
