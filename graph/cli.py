@@ -127,9 +127,13 @@ def build(
 @app.command("eval")
 def evaluate_cmd(
     inputs: Inputs = None,
-    gold: Annotated[Path, typer.Option(help="Folder of gold *.json files.")] = Path(
-        "data/gold"
-    ),
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of gold *.json files (default: score the sample and the "
+            "dev set, each against its own keys)."
+        ),
+    ] = None,
     pred: Annotated[
         Path | None,
         typer.Option(help="Score this folder of predictions instead of extracting."),
@@ -138,22 +142,34 @@ def evaluate_cmd(
     verbose: Verbose = False,
 ) -> None:
     """Score extraction against gold files: P/R/F1 per type, per predicate, overall."""
-    from .evaluate import evaluate, format_scores
+    from .evaluate import EVAL_SETS, evaluate, format_scores
     from .io import read_results
     from .pipeline import extract_paths
+    from .settings import PROJECT_DIR
 
     _setup(verbose)
     settings = Settings(use_ner=not no_ner)
-    try:
-        golds = read_results([gold])
-        if pred is not None:
-            results = read_results([pred])
-        else:
-            results, problems = extract_paths(inputs or [settings.corpus], settings)
-            _report(problems)
-    except KGError as exc:
-        raise _fail(exc) from exc
-    typer.echo(format_scores(evaluate(golds, results)))
+    if gold is None and not inputs and pred is None:
+        sets = {
+            name: ([PROJECT_DIR / docs], PROJECT_DIR / keys)
+            for name, (docs, keys) in EVAL_SETS.items()
+            if (PROJECT_DIR / keys).is_dir()
+        }
+    else:
+        sets = {"": (list(inputs or [settings.corpus]), gold or Path("data/gold"))}
+    for name, (docs, keys) in sets.items():
+        try:
+            golds = read_results([keys])
+            if pred is not None:
+                results = read_results([pred])
+            else:
+                results, problems = extract_paths(docs, settings)
+                _report(problems)
+        except KGError as exc:
+            raise _fail(exc) from exc
+        if name:
+            typer.echo(f"## {name}: {docs[0]} against {keys}")
+        typer.echo(format_scores(evaluate(golds, results)))
 
 
 def _view_page_path(folder: Path, focus: str | None) -> Path:
