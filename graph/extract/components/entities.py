@@ -19,6 +19,7 @@ from ..finders import (
     is_place_name,
 )
 from ..lexicon import Lexicon, load_lexicon
+from .text import doc_text
 
 __all__ = [
     "EntityFinder",
@@ -99,7 +100,7 @@ class EntityFinder:
         self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # doc.text rebuilds the string on every access: read it once
+        text = doc_text(doc)
         rules = select_candidates(find_candidates(text, self.lexicon))
         model = _model_candidates(doc, text, self.lexicon)
         # the model fills gaps: where a rule found something, the rule wins, but

@@ -148,7 +148,9 @@ class Candidate:
         return self.end - self.start
 
 
+@lru_cache(maxsize=512)
 def alternation(words: tuple[str, ...] | frozenset[str]) -> str:
+    """Return a regex alternative of `words`, longest first (cached: rules reuse it)."""
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
 
 
@@ -210,14 +212,22 @@ def walk_left(
     text: str, end: int, limit: int, stops: tuple[str, ...], keep: str = ""
 ) -> int:
     """Return where a name ending at `end` starts: walk left to a stop char/word."""
+    by_length = _by_length(stops)
     start = end
     while start > 0 and end - start < limit:
         if text[start - 1] in STOP_CHARS and text[start - 1] not in keep:
             break
-        if any(text.endswith(w, 0, start) for w in stops):
+        if any(text[start - n : start] in words for n, words in by_length):
             break
         start -= 1
     return start
+
+
+@lru_cache(maxsize=64)
+def _by_length(words: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Group stop words by length, so a walk tests one slice per length."""
+    lengths = sorted({len(w) for w in words if w})
+    return tuple((n, frozenset(w for w in words if len(w) == n)) for n in lengths)
 
 
 @lru_cache(maxsize=4)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ...model import EntityType, Predicate, Relation
 from ..finders.base import cue_words
@@ -24,12 +25,16 @@ _PARTNER = ("联合", "会同", "协同")
 _CLAUSE = "，,；;：:"
 
 
+@lru_cache(maxsize=64)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(c) for c in cues))
+
+
 def _cue_positions(
     text: str, cues: tuple[str, ...], start: int
 ) -> list[tuple[int, int]]:
     found, pos = [], 0
-    pattern = re.compile("|".join(re.escape(c) for c in cues))
-    for match in pattern.finditer(text):
+    for match in _cue_pattern(cues).finditer(text):
         if match.start() >= pos:
             found.append((start + match.start(), start + match.end()))
             pos = match.end()
