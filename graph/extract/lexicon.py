@@ -63,6 +63,7 @@ class Lexicon:
     term_bodies: tuple[str, ...]  # 执委会: with 届 and no 次, the body itself
     session_heads: tuple[str, ...]  # 第, 常务会议: a body's own sitting follows
     role_variants: dict[str, str]  # 作重要讲话 -> 讲话: the role a cue stands for
+    role_rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()  # in order
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every .txt
     patterns: dict[str, str] = field(default_factory=dict)  # patterns.txt, expanded
 
@@ -235,6 +236,15 @@ def load_lexicon(folder: Path) -> Lexicon:
             r["variant"]: r["role"]
             for r in read_jsonl(folder / "role_variants.jsonl", ("variant", "role"))
         },
+        role_rewrites=tuple(
+            (re.compile(r["pattern"]), r["replace"])
+            for r in sorted(
+                read_jsonl(
+                    folder / "role_rewrites.jsonl", ("order", "pattern", "replace")
+                ),
+                key=lambda r: r["order"],
+            )
+        ),
         lists=lists,
         patterns=expand_patterns(raw, lists),
     )
