@@ -93,8 +93,7 @@ def find_persons(text: str, lex: Lexicon) -> list[Candidate]:
 def _elected_lists(text: str, lex: Lexicon) -> list[Candidate]:
     """选举X为…, 表决通过了甲、乙任…: the names between the cue and the post."""
     found = []
-    cues = alternation(lex.election_cues)
-    for match in re.finditer(rf"(?:{cues})了?", text):
+    for match in lex.pattern("elected_list_start").finditer(text):
         names, pos = [], match.end()
         while (end := split_name(text, pos, lex, after_post=True)) is not None:
             names.append(Candidate(pos, end, EntityType.PERSON, priority=0))

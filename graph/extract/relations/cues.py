@@ -20,8 +20,6 @@ from .context import holders_in_name, main_event
 
 __all__ = ["cue_relations"]
 
-_COORD = ("、", "与", "和", "及", "会同", "联合", "同")
-_PARTNER = ("联合", "会同", "协同")
 _CLAUSE = "，,；;：:"
 
 
@@ -78,7 +76,8 @@ def _subjects_before(
             if clause_start <= m.start
             and m.end <= pos
             and not _is_post_org(text, m, sent, lex)
-            and text[m.end : m.end + 1] != "的"  # 县政府的中心工作: a modifier
+            # 县政府的中心工作: an organization before 的 is a modifier
+            and text[m.end : m.end + 1] not in lex.words("modifier_particles")
         ),
         key=lambda m: -m.end,
     )
@@ -87,17 +86,11 @@ def _subjects_before(
     chosen = [before[0]]
     for m in before[1:]:
         gap = text[m.end : chosen[-1].start]
-        if gap.strip() in _COORD or gap in ("", " "):
+        if gap.strip() in lex.words("coordinators") or gap in ("", " "):
             chosen.append(m)
         else:
             break
     return [m.name for m in chosen]
-
-
-_LEADING_TIME = re.compile(
-    r"\s*(?:(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:上午|下午|晚上|晚)?"
-    r"|今年|去年|近日|日前|近年来|今天|昨天)[，,]?"
-)
 
 
 def _sentence_subject(
@@ -109,31 +102,34 @@ def _sentence_subject(
     an organization that begins a post chain (县委副书记、县长孙浩…) is none.
     """
     first = min(sent.of(EntityType.ORG), key=lambda m: m.start, default=None)
-    lead = _LEADING_TIME.match(sent.text).end()
+    lead = lex.pattern("leading_time").match(sent.text).end()
     if first is None or first.start - sent.start - lead > 2:
         return None
     return None if _is_post_org(text, first, sent, lex) else first
 
 
-def _is_partner(text: str, sent: Sentence, subjects: list[str], pos: int) -> bool:
+def _is_partner(
+    text: str, sent: Sentence, subjects: list[str], pos: int, lex: Lexicon
+) -> bool:
     """与 B 联合开展 / 会同 B、C 开展: they work with the sentence's subject."""
     orgs = [m for m in sent.of(EntityType.ORG) if m.end <= pos and m.name in subjects]
+    partners, chars = lex.words("partner_words"), lex.chars("partner_chars")
     for org in orgs:
         before = text[max(org.start - 2, 0) : org.start]
-        if before.endswith(_PARTNER) or before[-1:] in ("与", "同"):
+        if before.endswith(partners) or (before[-1:] and before[-1] in chars):
             return True
     return False
 
 
 def _passive_objects(
-    text: str, sent: Sentence, cue_start: int, label: EntityType
+    text: str, sent: Sentence, cue_start: int, label: EntityType, lex: Lexicon
 ) -> list[ResolvedMention]:
     """《X》经 ORG 审议通过: the objects stand before 经/由 and the subject."""
     orgs = [m for m in sent.of(EntityType.ORG) if m.end <= cue_start]
     if not orgs:
         return []
     subject = max(orgs, key=lambda m: m.end)
-    if text[subject.start - 1 : subject.start] not in ("经", "由", "被"):
+    if text[subject.start - 1 : subject.start] not in lex.words("agent_markers"):
         return []
     return [m for m in sent.of(label) if m.end <= subject.start]
 
@@ -159,7 +155,8 @@ def _attributive_object(
     after = [
         m
         for m in sent.of(EntityType.EVENT)
-        if end <= m.start < end + 60 and text[m.start - 1 : m.start] == "的"
+        if end <= m.start < end + 60
+        and text[m.start - 1 : m.start] in lex.words("modifier_particles")
     ]
     if not after:
         return []
@@ -170,7 +167,7 @@ def _attributive_object(
             gap = gap.replace(org.text, "")
     for cue in cue_words(lex):
         gap = gap.replace(cue, "")
-    return [first] if gap.strip("，,、和及与等 ") == "" else []
+    return [first] if gap.strip("，,、 " + lex.chars("attributive_gap")) == "" else []
 
 
 def _bare_object(
@@ -180,7 +177,7 @@ def _bare_object(
     if main is None:
         return []
     window = text[end : end + 8]
-    rest = re.sub(r"^了?(?:该|此|这|本)(?:次|项)?", "", window)
+    rest = lex.pattern("this_event").sub("", window)
     if len(rest) < len(window) and rest.startswith(lex.bare_events):
         return [main]
     return []
@@ -206,7 +203,11 @@ def _cue_relations(
         if not subjects and pred is not Predicate.ORGANIZED:
             subjects = _by_bare_event(text, sent, start, lex, hosts)
         opener = _sentence_subject(text, sent, lex)
-        if opener is not None and subjects and _is_partner(text, sent, subjects, start):
+        if (
+            opener is not None
+            and subjects
+            and _is_partner(text, sent, subjects, start, lex)
+        ):
             subjects.append(opener.name)
         if not subjects and opener is not None:
             subjects = [opener.name]
@@ -215,7 +216,7 @@ def _cue_relations(
         if not subjects:
             subjects = _subjects_before(sent, start, text, lex, clause=False)
         if not objects:
-            objects = _passive_objects(text, sent, start, obj_label)
+            objects = _passive_objects(text, sent, start, obj_label, lex)
         if not objects and pred is Predicate.ORGANIZED:
             objects = _attributive_object(text, sent, end, lex) or _bare_object(
                 text, end, lex, main
