@@ -64,6 +64,9 @@ class Lexicon:
     session_heads: tuple[str, ...]  # 第, 常务会议: a body's own sitting follows
     role_variants: dict[str, str]  # 作重要讲话 -> 讲话: the role a cue stands for
     role_rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()  # in order
+    division_prefixes: dict[str, tuple[str, tuple[str, ...]]] = field(
+        default_factory=dict
+    )  # 省 -> (level, name endings): what a short form 省总工会 refers to
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every .txt
     patterns: dict[str, str] = field(default_factory=dict)  # patterns.txt, expanded
 
@@ -245,6 +248,12 @@ def load_lexicon(folder: Path) -> Lexicon:
                 key=lambda r: r["order"],
             )
         ),
+        division_prefixes={
+            r["prefix"]: (r["level"], tuple(r["ends"]))
+            for r in read_jsonl(
+                folder / "division_prefixes.jsonl", ("prefix", "level", "ends")
+            )
+        },
         lists=lists,
         patterns=expand_patterns(raw, lists),
     )

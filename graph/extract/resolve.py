@@ -34,23 +34,27 @@ class ResolvedMention:
     name: str
 
 
-def comparison_key(label: EntityType, text: str) -> str:
+def comparison_key(label: EntityType, text: str, lex: Lexicon) -> str:
     """Normalize a surface form for merging: no quotes, 《》 or spaces.
 
     Examples:
-        >>> comparison_key(EntityType.EVENT, "全总十六届四次执委会会议")
+        >>> from graph.extract.lexicon import load_lexicon
+        >>> from graph.settings import Settings
+        >>> lex = load_lexicon(Settings().resources)
+        >>> comparison_key(EntityType.EVENT, "全总十六届四次执委会会议", lex)
         '全总十六届四次执委会'
-        >>> comparison_key(EntityType.POLICY, "《“1+6”文件》")
+        >>> comparison_key(EntityType.POLICY, "《“1+6”文件》", lex)
         '1+6文件'
-        >>> comparison_key(EntityType.ORG, "市五届人大常委会")
+        >>> comparison_key(EntityType.ORG, "市五届人大常委会", lex)
         '市人大常委会'
     """
     key = text.translate(_QUOTES)
-    if label is EntityType.EVENT and key.endswith("会议") and len(key) > 4:
-        key = key[:-2] if key[-3] == "会" else key[:-1]
-    if label is EntityType.ORG and not key.endswith(("届", "委员会")):
+    suffix = lex.words("meeting_suffix")[0]  # 执委会会议 and 执委会议 are 执委会
+    if label is EntityType.EVENT and key.endswith(suffix) and len(key) > 4:
+        key = key[: -len(suffix)] if key[-3] == suffix[0] else key[:-1]
+    if label is EntityType.ORG and not key.endswith(lex.words("term_keep_ends")):
         # 市五届人大常委会 is 市人大常委会: the term does not make another body
-        key = re.sub(r"第?[〇一二三四五六七八九十\d]{1,3}届(?!.*委员会$)", "", key)
+        key = lex.pattern("org_term").sub("", key)
     return key
 
 
@@ -64,7 +68,7 @@ def _divisions_in(text: str, lex: Lexicon) -> list[tuple[int, Division]]:
 
 
 def _context_division(
-    pos: int, level: str, text: str, found: list[tuple[int, Division]]
+    pos: int, level: str, text: str, found: list[tuple[int, Division]], lex: Lexicon
 ) -> Division | None:
     """Pick the division a short form at `pos` refers to.
 
@@ -73,7 +77,7 @@ def _context_division(
     punctuation, such as 中共辽宁省委常委、省总工会主席 赵国强); the one the
     document names most often.
     """
-    wanted = [(p, d) for p, d in found if _fits(d, level)]
+    wanted = [(p, d) for p, d in found if _fits(d, level, lex)]
     if not wanted:
         return None
     sentence_start = max(text.rfind(c, 0, pos) for c in "。！？\n") + 1
@@ -101,10 +105,10 @@ def _heading_lines(text: str, pos: int) -> Iterator[tuple[int, int]]:
         end = start - 1
 
 
-def _fits(division: Division, level: str) -> bool:
-    if level == "省":
-        return division.level == "province" and division.name.endswith(("省", "自治区"))
-    return division.name.endswith("市")
+def _fits(division: Division, prefix: str, lex: Lexicon) -> bool:
+    """Tell whether a short form's prefix (省, 市) can mean `division`."""
+    level, ends = lex.division_prefixes[prefix]
+    return (not level or division.level == level) and division.name.endswith(ends)
 
 
 def _units_in(text: str, cands: list[Candidate], lex: Lexicon) -> list[tuple[int, str]]:
@@ -181,24 +185,26 @@ def _resolve_org(
     prefix = next((a for a in _aliases_longest_first(lex) if text.startswith(a)), None)
     if prefix is not None and len(text) > len(prefix):
         return lex.org_aliases[prefix] + text[len(prefix) :]
-    if text[0] in "省市" and text not in lex.generic:
-        division = _context_division(pos, text[0], doc, found)
+    if text[0] in lex.division_prefixes and text not in lex.generic:
+        division = _context_division(pos, text[0], doc, found, lex)
         if division is not None:
             text = division.name + text[1:]
     if text not in lex.generic:
         text = _unit_short_form(text, pos, doc, lex, list(units))
     text = _headed_short_form(text, pos, lex, list(owners))
+    unions, union = lex.words("union_short_forms"), lex.words("union_suffix")[0]
+    committee = lex.words("party_committee")
     for division in lex.divisions:
         for form in (division.name, division.short):
-            if text.startswith(form) and text[len(form) :] in ("总", "总工会"):
-                return division.name + "总工会"
+            if not text.startswith(form):
+                continue
             rest = text[len(form) :]
-            if (
-                text.startswith(form)
-                and rest[:1] == "委"
-                and not rest.startswith("委员")
-            ):
-                return "中共" + division.name + text[len(form) :]
+            if rest in unions:  # 浙江省总 is 浙江省总工会
+                return division.name + union
+            if rest.startswith(committee) and not rest.startswith(
+                lex.words("party_committee_not")
+            ):  # 浙江省委 is 中共浙江省委
+                return lex.words("party_committee_prefix")[0] + division.name + rest
     return text
 
 
@@ -210,8 +216,8 @@ def _aliases_longest_first(lex: Lexicon) -> tuple[str, ...]:
 
 
 def _resolve_location(text: str, pos: int, doc: str, lex: Lexicon, found) -> str:
-    if text[0] in "省市" and len(text) > 2:
-        division = _context_division(pos, text[0], doc, found)
+    if text[0] in lex.division_prefixes and len(text) > 2:
+        division = _context_division(pos, text[0], doc, found, lex)
         if division is not None:
             return division.name + text[1:]
     division = lex.division_of(text)
@@ -244,11 +250,11 @@ def resolve_mentions(
         resolved.append(
             ResolvedMention(cand.start, cand.end, surface, cand.label, name)
         )
-    return _merge_variants(resolved, text)
+    return _merge_variants(resolved, text, lex)
 
 
 def _merge_variants(
-    mentions: list[ResolvedMention], text: str
+    mentions: list[ResolvedMention], text: str, lex: Lexicon
 ) -> list[ResolvedMention]:
     """Give variants of one entity one name.
 
@@ -259,17 +265,17 @@ def _merge_variants(
     """
     best: dict[tuple[EntityType, str], str] = {}
     for m in mentions:
-        key = (m.label, comparison_key(m.label, m.name))
+        key = (m.label, comparison_key(m.label, m.name, lex))
         if len(m.name) > len(best.get(key, "")):
             best[key] = m.name
-    _join_sessions(best)
-    _join_abbreviations(best, mentions, text)
+    _join_sessions(best, lex)
+    _join_abbreviations(best, mentions, text, lex)
     persons = sorted(
         {m.name for m in mentions if m.label is EntityType.PERSON}, key=len
     )
     renamed = []
     for m in mentions:
-        name = best[(m.label, comparison_key(m.label, m.name))]
+        name = best[(m.label, comparison_key(m.label, m.name, lex))]
         if m.label is EntityType.PERSON and len(name) == 2:
             longer = [p for p in persons if len(p) == 3 and p.startswith(name)]
             name = longer[0] if len(longer) == 1 else name
@@ -277,29 +283,31 @@ def _merge_variants(
     return renamed
 
 
-_ABBREVIATION = re.compile(r"[（(]?(?:以下简称|下称|简称)[“《]*([^”》）)]{1,12})[”》]*")
-
-
 def _join_abbreviations(
-    best: dict[tuple[EntityType, str], str], mentions: list[ResolvedMention], text: str
+    best: dict[tuple[EntityType, str], str],
+    mentions: list[ResolvedMention],
+    text: str,
+    lex: Lexicon,
 ) -> None:
     """《关于…的意见》（以下简称《意见》）: the short title names the same document."""
-    for match in _ABBREVIATION.finditer(text):
+    for match in lex.pattern("abbreviation").finditer(text):
         before = [
             m for m in mentions if m.end <= match.start() and m.end >= match.start() - 2
         ]
         if not before:
             continue
         full = before[-1]
-        short = (full.label, comparison_key(full.label, match.group(1)))
+        short = (full.label, comparison_key(full.label, match.group(1), lex))
         if short in best:
-            best[short] = best[(full.label, comparison_key(full.label, full.name))]
+            full_key = comparison_key(full.label, full.name, lex)
+            best[short] = best[(full.label, full_key)]
 
 
-def _join_sessions(best: dict[tuple[EntityType, str], str]) -> None:
+def _join_sessions(best: dict[tuple[EntityType, str], str], lex: Lexicon) -> None:
     events = [key for label, key in best if label is EntityType.EVENT]
+    numbered = lex.pattern("numbered_session_key")
     for key in events:
-        if not re.search(r"届|次|十[一二三四五六七八九]大$", key):
+        if not numbered.search(key):
             continue
         fuller = [other for other in events if other != key and other.endswith(key)]
         if len(fuller) == 1:
