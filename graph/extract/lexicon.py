@@ -57,6 +57,7 @@ class Lexicon:
     surnames: frozenset[str]
     verbs: tuple[str, ...]
     cues: dict[str, tuple[str, ...]]  # predicate -> cue words, longest first
+    cue_types: dict[str, tuple[str, str]]  # predicate -> (subject, object) types
     bare_events: tuple[str, ...]  # 会议, 开幕式: the report's own event, unnamed
     hold_cues: tuple[str, ...]  # 召开, 举行: an event takes place
     election_cues: tuple[str, ...]  # 选举, 当选: a meeting gives a post
@@ -230,6 +231,12 @@ def load_lexicon(folder: Path) -> Lexicon:
         surnames=frozenset(words("surnames.txt")),
         verbs=_longest_first(words("verbs.txt")),
         cues=cues,
+        cue_types={
+            r["predicate"]: (r["subject"], r["object"])
+            for r in read_jsonl(
+                folder / "cues.jsonl", ("predicate", "subject", "object", "cues")
+            )
+        },
         bare_events=_longest_first(words("bare_events.txt")),
         hold_cues=_longest_first(words("hold_cues.txt")),
         term_bodies=_longest_first(words("term_bodies.txt")),

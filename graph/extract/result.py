@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from spacy.tokens import Doc
@@ -9,6 +10,8 @@ from spacy.tokens import Doc
 from ..model import DocResult, Entity, EntityType, Predicate, Relation
 
 __all__ = ["extract"]
+
+logger = logging.getLogger(__name__)
 
 
 def extract(doc: Doc, name: str) -> DocResult:
@@ -63,5 +66,21 @@ _SIGNATURES = {
 def _is_sound(rel: Relation, types: dict[str, EntityType]) -> bool:
     subject_type, object_type = _SIGNATURES[rel.predicate]
     if types.get(rel.subject) is not subject_type or rel.subject == rel.object:
+        logger.debug(
+            "dropped %s %s %s: subject is no %s of the document",
+            rel.subject,
+            rel.predicate.value,
+            rel.object,
+            subject_type.value,
+        )
         return False
-    return object_type is None or types.get(rel.object) is object_type
+    if object_type is None or types.get(rel.object) is object_type:
+        return True
+    logger.debug(
+        "dropped %s %s %s: object is no %s of the document",
+        rel.subject,
+        rel.predicate.value,
+        rel.object,
+        object_type.value,
+    )
+    return False

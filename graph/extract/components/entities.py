@@ -52,6 +52,12 @@ def select_candidates(cands: list[Candidate]) -> list[Candidate]:
     used: set[int] = set()
     for cand in sorted(cands, key=lambda c: (-c.length, -c.priority, c.start)):
         if cand.length <= 0 or used.intersection(range(cand.start, cand.end)):
+            logger.debug(
+                "candidate %s at %d-%d dropped: a longer or surer one overlaps it",
+                cand.label.value,
+                cand.start,
+                cand.end,
+            )
             continue
         taken.append(cand)
         used.update(range(cand.start, cand.end))
@@ -65,7 +71,17 @@ def _model_candidates(doc: Doc, text: str, lex: Lexicon) -> list[Candidate]:
         for ent in doc.ents
         if ent.label_ in NER_LABELS
     ]
-    return [c for c in cands if is_plausible(c, text[c.start : c.end], lex)]
+    kept = []
+    for cand in cands:
+        if is_plausible(cand, text[cand.start : cand.end], lex):
+            kept.append(cand)
+        else:
+            logger.debug(
+                "model %s %r rejected: not shaped like a name of its type",
+                cand.label.value,
+                text[cand.start : cand.end],
+            )
+    return kept
 
 
 def is_plausible(cand: Candidate, text: str, lex: Lexicon) -> bool:

@@ -7,6 +7,7 @@ anywhere earlier in the sentence; partners (与 B 联合开展) join the subject
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -19,6 +20,8 @@ from ..sentences import Sentence
 from .context import holders_in_name, main_event
 
 __all__ = ["cue_relations"]
+
+logger = logging.getLogger(__name__)
 
 _CLAUSE = "，,；;：:"
 
@@ -221,16 +224,31 @@ def _cue_relations(
             objects = _attributive_object(text, sent, end, lex) or _bare_object(
                 text, end, lex, main
             )
+        if not subjects or not objects:
+            logger.debug(
+                "%s cue %r at %d: no %s",
+                pred.value,
+                text[start:end],
+                start,
+                "subject" if not subjects else "object",
+            )
         for subj in subjects:
             for obj in objects:
                 yield sent.evidence(pred, subj, obj.name)
 
 
-_CUE_PREDICATES = (
-    (Predicate.ORGANIZED, EntityType.EVENT),
-    (Predicate.ISSUED, EntityType.POLICY),
-    (Predicate.APPROVED, EntityType.POLICY),
-)
+def _cue_predicates(lex: Lexicon) -> list[tuple[Predicate, EntityType]]:
+    """The predicates whose subject an organization's cue word states (cues.jsonl).
+
+    Organized comes first: what the report's own meeting adopts is adopted by
+    the bodies that hold it, so those must be known.
+    """
+    found = [
+        (Predicate(pred), EntityType(obj))
+        for pred, (subj, obj) in sorted(lex.cue_types.items())
+        if subj == EntityType.ORG.value
+    ]
+    return sorted(found, key=lambda p: p[0] is not Predicate.ORGANIZED)
 
 
 def _paragraph_topic(
@@ -262,7 +280,7 @@ def cue_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Re
     is adopted by the bodies that hold it.
     """
     relations: list[Relation] = list(_held_by_name(sentences))
-    for pred, label in _CUE_PREDICATES:
+    for pred, label in _cue_predicates(lex):
         main = main_event(sentences, lex)
         hosts = tuple(
             sorted(

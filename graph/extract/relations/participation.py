@@ -7,6 +7,7 @@ part in it as 当选, and speech bylines under a subtitle took part as speakers.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from ...model import EntityType, Predicate, Relation
@@ -15,6 +16,8 @@ from ..resolve import ResolvedMention
 from ..sentences import Sentence
 
 __all__ = ["participants", "speech_bylines", "is_meeting"]
+
+logger = logging.getLogger(__name__)
 
 
 def _roles_after(text: str, pos: int, lex: Lexicon) -> list[str]:
@@ -98,6 +101,9 @@ def participants(
             continue
         event = _event_for(person, events, current, lex)
         if event is None:
+            logger.debug(
+                "%s %s: no event in the sentence or the report", person.name, roles
+            )
             continue
         for member in group:
             for role in roles:
