@@ -10,28 +10,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Entity, EntityType, Mention
-from .finders import Candidate
 from .finders.base import division_pattern, is_unit_name, unit_levels
 from .lexicon import Division, Lexicon
+from .records import Candidate, ResolvedMention
 
-__all__ = ["ResolvedMention", "resolve_mentions", "build_entities", "comparison_key"]
+__all__ = ["resolve_mentions", "build_entities", "comparison_key"]
 
 _QUOTES = str.maketrans("", "", "“”‘’\"'《》「」『』 \u3000\n\t")
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedMention:
-    """A mention with the canonical name of the entity it refers to."""
-
-    start: int
-    end: int
-    text: str
-    label: EntityType
-    name: str
 
 
 def comparison_key(label: EntityType, text: str, lex: Lexicon) -> str:

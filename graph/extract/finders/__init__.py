@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ...model import EntityType
 from ..lexicon import Lexicon
-from .base import Candidate
+from ..records import Candidate
 from .names import (
     find_locations,
     find_orgs,

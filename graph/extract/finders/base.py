@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
-from ...model import EntityType
 from ..lexicon import Lexicon
 
 __all__ = [
@@ -15,7 +13,6 @@ __all__ = [
     "QUOTED",
     "PERIOD_RE",
     "TITLE_RE",
-    "Candidate",
     "alternation",
     "alias_pattern",
     "cue_words",
@@ -49,21 +46,6 @@ def stop_chars(lex: Lexicon) -> frozenset[str]:
 def stop_class(lex: Lexicon) -> str:
     """Return the stop characters (and digits, spaces) as the body of a [...] class."""
     return re.escape(lex.chars("stop_chars")) + "、，。；：\\s\\d"
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Candidate:
-    """A span found by a rule: `name` is set when a lexicon fixes the canonical."""
-
-    start: int
-    end: int
-    label: EntityType
-    name: str = ""
-    priority: int = 1
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
 
 
 @lru_cache(maxsize=512)

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 from ...model import EntityType
 from ..lexicon import Lexicon
+from ..records import Candidate
 from .base import (
-    Candidate,
     alias_pattern,
     alternation,
     cue_words,

@@ -6,7 +6,8 @@ import re
 
 from ...model import EntityType
 from ..lexicon import Lexicon
-from .base import CJK, Candidate, alternation
+from ..records import Candidate
+from .base import CJK, alternation
 
 __all__ = ["split_name", "find_persons"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ...model import EntityType
 from ..lexicon import Lexicon
+from ..records import Candidate
 from .base import (
     PERIOD_RE,
     TITLE_RE,
-    Candidate,
     cue_words,
     division_pattern,
     walk_left,

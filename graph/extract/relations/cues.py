@@ -15,8 +15,7 @@ from functools import lru_cache
 from ...model import EntityType, Predicate, Relation
 from ..finders.base import cue_words
 from ..lexicon import Lexicon
-from ..resolve import ResolvedMention
-from ..sentences import Sentence
+from ..records import ResolvedMention, Sentence
 from .context import holders_in_name, main_event
 
 __all__ = ["cue_relations"]

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 
 from ...model import EntityType, Predicate, Relation
 from ..lexicon import Lexicon
-from ..resolve import ResolvedMention
-from ..sentences import Sentence
+from ..records import ResolvedMention, Sentence
 
 __all__ = ["stated_date", "find_dates", "held_on", "distinct"]
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from ...model import Relation
 from ..lexicon import Lexicon
-from ..resolve import ResolvedMention
-from ..sentences import Sentence, split_sentences
+from ..records import ResolvedMention, Sentence
+from ..sentences import split_sentences
 from .cues import cue_relations
 from .events import event_relations
 from .posts import post_relations

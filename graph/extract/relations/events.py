@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 from ...model import EntityType, Predicate, Relation
 from ..lexicon import Lexicon
-from ..resolve import ResolvedMention
-from ..sentences import Sentence
+from ..records import ResolvedMention, Sentence
 from .context import main_event
 from .dates import distinct, held_on, stated_date
 from .participation import is_meeting, participants, speech_bylines

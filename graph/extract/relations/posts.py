@@ -7,8 +7,7 @@ from collections.abc import Iterator
 
 from ...model import EntityType, Predicate, Relation
 from ..lexicon import Lexicon
-from ..resolve import ResolvedMention
-from ..sentences import Sentence
+from ..records import ResolvedMention, Sentence
 
 __all__ = ["post_relations"]
 
