@@ -38,7 +38,19 @@ def find_orgs(text: str, lex: Lexicon) -> list[Candidate]:
     )
     found.extend(_short_suffix_orgs(text, lex))
     found.extend(_headed_bodies(text, lex))
+    found.extend(_departments(text, found, lex))
     return [_trim_post_tail(text, c, lex) for c in found]
+
+
+def _departments(text: str, orgs: list[Candidate], lex: Lexicon) -> list[Candidate]:
+    """A department named after its organization: 全总 + 社会联络部, X + 领导小组."""
+    department = lex.pattern("department")
+    found = []
+    for org in orgs:
+        match = department.match(text, org.end)
+        if match is not None:
+            found.append(Candidate(org.start, match.end(), EntityType.ORG))
+    return found
 
 
 @lru_cache(maxsize=4)

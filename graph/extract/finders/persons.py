@@ -57,10 +57,14 @@ def find_persons(text: str, lex: Lexicon) -> list[Candidate]:
     """Find people named right after a post, in lists after it, or before a cue."""
     found = []
     roles = alternation(lex.roles + lex.words("bylines"))
+    minority = lex.pattern("minority_name")
     for match in re.finditer(rf"(?:{roles})[ \u3000]?", text):
         pos = match.end()
         while pos < len(text):
             end = split_name(text, pos, lex, after_post=True)
+            name = minority.match(text, pos)
+            if name is not None and not any(r in name.group() for r in lex.roles):
+                end = name.end()  # 阿卜杜·热合曼: names with a middle dot
             if end is None:
                 break
             found.append(Candidate(pos, end, EntityType.PERSON))
