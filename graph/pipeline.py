@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from .errors import InputError, NothingToReadError
 from .extract.nlp import make_nlp
-from .extract.result import extract
+from .extract.result import extract, link_result
 from .io import dump_json, find_documents, read_text, write_atomic, write_results
 from .merge import merge_documents
 from .model import DocResult, Entity, EntityType, Mention, Relation
@@ -64,7 +64,8 @@ def extract_text(
     for start, end in split_chunks(work, chunk_chars):
         parts.append(_shift(extract(nlp(work[start:end]), name), start))
     result = parts[0] if len(parts) == 1 else _join(name, parts)
-    return result if work == text else _surface(result, text, work)
+    result = result if work == text else _surface(result, text, work)
+    return link_result(result, text)  # ident: IRIs, subject/object spans, sha256
 
 
 _BREAKS = (re.compile(r"\n[ \t]*\n"), re.compile(r"\n"), re.compile(r"[。！？；!?]"))

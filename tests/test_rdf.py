@@ -8,6 +8,7 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import ORG, RDF, SKOS, XSD
 
+from graph.merge import merge_documents
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
 from graph.rdf.build import build_graph, date_literal, entity_iri, serialize
 from graph.rdf.namespaces import KG, SCHEMA
@@ -17,7 +18,7 @@ from graph.settings import Settings
 
 @pytest.fixture(scope="module")
 def corpus_graph(corpus_results) -> Graph:
-    return build_graph(corpus_results)
+    return build_graph(merge_documents(corpus_results))
 
 
 def test_turtle_round_trip_is_isomorphic(corpus_graph):
