@@ -42,8 +42,7 @@ def jsonld_text(
 ) -> str:
     """Build the graph of `results` and write it as compacted JSON-LD.
 
-    Nodes are sorted by `id`, keys are sorted: the same input gives the
-    same bytes.
+    Nodes, values and keys are sorted: the same input gives the same bytes.
     """
     context = context or read_context()
     graph = build_graph(merge_documents(list(results)))
@@ -51,5 +50,14 @@ def jsonld_text(
         graph.serialize(format="json-ld", context=context, auto_compact=True)
     )
     nodes = data.get("@graph", [data] if "id" in data else [])
-    nodes = sorted(nodes, key=lambda node: str(node.get("id", "")))
-    return dump_json({"@context": context, "@graph": nodes})
+    return dump_json({"@context": context, "@graph": _sorted(nodes)})
+
+
+def _sorted(value: Any) -> Any:
+    """Sort every array: the context has no @list, so arrays are unordered sets."""
+    if isinstance(value, dict):
+        return {key: _sorted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_sorted(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return value
