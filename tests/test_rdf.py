@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph
 import pytest
 from rdflib import Graph, Literal
@@ -214,3 +216,38 @@ def test_document_node_carries_the_text_hash(corpus_results):
         assert g.value(document_iri(result.doc), KG.sha256).toPython() == bytes.fromhex(
             result.sha256
         )
+
+
+@pytest.fixture(scope="module")
+def identified_graph(corpus_results) -> Graph:
+    from graph.export import read_texts
+    from graph.merge import identify_documents
+
+    corpus = Path(__file__).resolve().parent.parent / "data" / "corpus"
+
+    texts = read_texts([corpus], corpus_results)
+    return build_graph(merge_documents(identify_documents(corpus_results, texts)[0]))
+
+
+def test_identified_graph_conforms_to_shapes(identified_graph):
+    conforms, report = validate_graph(identified_graph, Settings().shapes)
+    assert conforms, report
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        lambda g, d: g.add((d, KG.sha256, Literal("not hex"))),
+        lambda g, d: g.add((d, SCHEMA.name, Literal("second name"))),
+        lambda g, d: g.add(
+            (next(g.subjects(RDF.type, SCHEMA.Person)), KG.possiblySameAs, Literal("x"))
+        ),
+    ],
+)
+def test_shapes_reject_broken_identity(identified_graph, extra):
+    broken = Graph()
+    for triple in identified_graph:
+        broken.add(triple)
+    extra(broken, next(broken.subjects(RDF.type, KG.Document)))
+    conforms, _ = validate_graph(broken, Settings().shapes)
+    assert not conforms
