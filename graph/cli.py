@@ -124,6 +124,52 @@ def build(
     typer.echo(f"built in {time.perf_counter() - started:.1f} s")
 
 
+@app.command("export")
+def export_cmd(
+    inputs: Inputs = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="nif|jsonld|docbin|kb|merges."),
+    ] = "nif",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File (a folder for kb); default output/<its name>."
+        ),
+    ] = None,
+    no_ner: NoNer = False,
+    verbose: Verbose = False,
+) -> None:
+    """Extract, then write one linking export (NIF, JSON-LD, spaCy DocBin or KB)."""
+    from .errors import InputError
+    from .export import EXPORTS, Linked, read_texts, write_export
+    from .merge import identify_documents
+    from .pipeline import extract_paths
+
+    _setup(verbose)
+    settings = Settings(use_ner=not no_ner)
+    try:
+        if fmt not in EXPORTS:
+            raise InputError(f"--format {fmt}: not one of {', '.join(EXPORTS)}")
+        sources = inputs or [settings.corpus]
+        results, problems = extract_paths(sources, settings)
+        if not results:
+            raise NothingToReadError(problems)
+        texts = read_texts(sources, results)
+        identified, merges = identify_documents(results, texts)
+        path = out or settings.out / EXPORTS[fmt].filename
+        write_export(fmt, Linked(identified, texts, merges), path)
+    except NothingToReadError as exc:
+        _report(exc.problems)
+        raise _fail(exc) from exc
+    except OSError as exc:
+        raise _fail(InputError(f"{out}: cannot write ({exc.strerror})")) from exc
+    except KGError as exc:
+        raise _fail(exc) from exc
+    _summarize(results, problems)
+    typer.echo(f"{fmt}: {path}")
+
+
 @app.command("eval")
 def evaluate_cmd(
     inputs: Inputs = None,
