@@ -151,9 +151,7 @@ def _cluster_people(
     clusters: dict[int, list[_Member]] = {}
     for i, member in enumerate(group):
         clusters.setdefault(root(i), []).append(member)
-    reasons = [
-        "; ".join(sorted(set(why.get(r, [])))) or "same name" for r in clusters
-    ]
+    reasons = ["; ".join(sorted(set(why.get(r, [])))) or "same name" for r in clusters]
     return list(clusters.values()), reasons
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import ResourceError
 from ..io import read_jsonl, read_lines, read_pattern_lines
 
-__all__ = ["Division", "Lexicon", "load_lexicon", "expand_patterns"]
+__all__ = ["Division", "Lexicon", "load_lexicon", "default_lexicon", "expand_patterns"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,3 +264,10 @@ def load_lexicon(folder: Path) -> Lexicon:
         lists=lists,
         patterns=expand_patterns(raw, lists),
     )
+
+
+def default_lexicon() -> Lexicon:
+    """Return the lexicon of the package's own graph/resources/ (cached)."""
+    from ..settings import Settings
+
+    return load_lexicon(Settings().resources)

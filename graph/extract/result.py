@@ -124,9 +124,7 @@ def _trim(rel: Relation, text: str) -> Relation:
     return replace(rel, start=at, end=at + len(rel.evidence))
 
 
-def _attach_spans(
-    rel: Relation, mentions: dict[str, tuple[Mention, ...]]
-) -> Relation:
+def _attach_spans(rel: Relation, mentions: dict[str, tuple[Mention, ...]]) -> Relation:
     subject = _span_in(mentions.get(rel.subject, ()), rel)
     obj = None
     if rel.predicate is not Predicate.HELD_ON:

@@ -73,9 +73,7 @@ def _slug(text: str, *, keep: str = "") -> str:
         'a/news.txt'
     """
     return "".join(
-        char
-        if char in keep or _is_segment_char(char)
-        else quote(char, safe="")
+        char if char in keep or _is_segment_char(char) else quote(char, safe="")
         for char in text
     )
 

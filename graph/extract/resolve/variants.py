@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...model import EntityType
-from ..lexicon import Lexicon
+from ..lexicon import Lexicon, default_lexicon
 from ..records import ResolvedMention
 
 __all__ = ["QUOTES", "comparison_key", "merge_variants"]
@@ -11,7 +11,7 @@ __all__ = ["QUOTES", "comparison_key", "merge_variants"]
 QUOTES = str.maketrans("", "", "“”‘’\"'《》「」『』 \u3000\n\t")
 
 
-def comparison_key(label: EntityType, text: str, lex: Lexicon) -> str:
+def comparison_key(label: EntityType, text: str, lex: Lexicon | None = None) -> str:
     """Normalize a surface form for merging: no quotes, 《》 or spaces.
 
     Examples:
@@ -25,6 +25,7 @@ def comparison_key(label: EntityType, text: str, lex: Lexicon) -> str:
         >>> comparison_key(EntityType.ORG, "市五届人大常委会", lex)
         '市人大常委会'
     """
+    lex = lex or default_lexicon()
     key = text.translate(QUOTES)
     suffix = lex.words("meeting_suffix")[0]  # 执委会会议 and 执委会议 are 执委会
     if label is EntityType.EVENT and key.endswith(suffix) and len(key) > 4:
