@@ -322,3 +322,30 @@ def test_names_with_a_middle_dot(rules_nlp, text, fact):
 )
 def test_departments(rules_nlp, text, entity, present):
     assert (entity in _entities(_result(rules_nlp, text))) is present
+
+
+# 11. A session's report: roles as written, on behalf of a body; a body's prefix.
+SESSION = (
+    "县政协开幕\n\n2013-03-02\n\n今天上午，政协梅山县第九届委员会第三次会议隆重开幕。"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        (
+            SESSION + "县政协主席刘建国代表县政协常委会作工作报告。",
+            ("刘建国", PART, "政协梅山县第九届委员会第三次会议", "作工作报告"),
+        ),
+        (
+            SESSION + "县政协副主席孙立平作提案工作情况报告。",
+            ("孙立平", PART, "政协梅山县第九届委员会第三次会议", "作提案工作情况报告"),
+        ),
+        (
+            SESSION + "县委书记赵明出席会议。",
+            ("赵明", HOLDS, "梅山县委", "书记"),
+        ),
+    ],
+)
+def test_session_reports(rules_nlp, text, fact):
+    assert fact in _facts(_result(rules_nlp, text))

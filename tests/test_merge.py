@@ -84,9 +84,7 @@ def test_acftu_names_across_documents_are_one_with_reasons(rules_nlp):
     results, merges = _identify(rules_nlp, texts)
     (iri,) = _iris(results, EntityType.ORG, "中华全国总工会")
     assert iri.endswith("/organization/中华全国总工会")
-    reasons = {
-        (m.other, m.reason, m.documents) for m in merges if m.iri == iri
-    }
+    reasons = {(m.other, m.reason, m.documents) for m in merges if m.iri == iri}
     assert ("全总", "lexicon alias", ("a.txt",)) in reasons
     assert ("全国总工会", "lexicon alias", ("b.txt",)) in reasons
     assert ("中华全国总工会", "same name", ("a.txt", "b.txt", "c.txt")) in reasons

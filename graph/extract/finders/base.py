@@ -101,6 +101,7 @@ def is_unit_name(name: str, lex: Lexicon) -> bool:
         and 1 <= len(stem) <= 4
         and re.fullmatch(rf"[{CJK}]+", stem) is not None
         and not name.startswith(lex.words("bad_starts"))
+        and not name.startswith(lex.words("unit_body_prefixes"))
         and stem[0] not in lex.chars("unit_first_stops")
         and not any(c in stem[1:] for c in lex.chars("unit_inner_stops"))
         and not any(w in stem for w in levels if len(w) > 1)

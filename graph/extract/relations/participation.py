@@ -29,12 +29,19 @@ def _roles_after(text: str, pos: int, lex: Lexicon) -> list[str]:
     rest = rest[len(next((r for r in lex.roles if rest.startswith(r)), "")) :]
     # 刘萍及30家企业团支部书记参加: the people named take part with the group;
     # 孙伟同志在5楼会议室主持召开…: a place or occasion before the role; 对…作了报告
-    for skip in ("role_skip_group", "role_skip_place", "role_skip_topic"):
+    for skip in (
+        "role_skip_group",
+        "role_skip_place",
+        "role_skip_topic",
+        "role_skip_behalf",
+    ):
         rest = lex.pattern(skip).sub("", rest)
     while True:
         for pattern, replace in lex.role_rewrites:
             rest = pattern.sub(replace, rest)
         cue = next((c for c in cues if rest.startswith(c)), None)
+        if cue is None and (report := lex.pattern("role_report").match(rest)):
+            cue = report.group()  # 作提案工作情况报告: the role as written
         if cue is None:
             break
         roles.append(lex.role_variants.get(cue, cue))

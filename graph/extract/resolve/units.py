@@ -19,9 +19,14 @@ def units_in(text: str, cands: list[Candidate], lex: Lexicon) -> list[tuple[int,
         if cand.label not in (EntityType.ORG, EntityType.LOCATION, EntityType.EVENT):
             continue
         surface = text[cand.start : cand.end]
+        # 政协梅山县第九届委员会, 共青团周至县委: the unit follows the body's prefix
+        prefix = next(
+            (w for w in lex.words("unit_body_prefixes") if surface.startswith(w)), ""
+        )
+        surface = surface[len(prefix) :]
         for size in range(min(len(surface), 9), 1, -1):
             if is_unit_name(surface[:size], lex):
-                units.append((cand.start, surface[:size]))
+                units.append((cand.start + len(prefix), surface[:size]))
                 break
     return units
 
