@@ -349,3 +349,11 @@ SESSION = (
 )
 def test_session_reports(rules_nlp, text, fact):
     assert fact in _facts(_result(rules_nlp, text))
+
+
+def test_a_league_plenum_is_held_by_the_units_committee(rules_nlp):
+    text = "3月13日，共青团东河县第十六届三次全委(扩大)会议召开。团县委书记张平作报告。"
+    facts = _facts(_result(rules_nlp, text))
+    event = "共青团东河县第十六届三次全委(扩大)会议"
+    assert ("共青团东河县委", "organized", event, "") in facts
+    assert ("张平", HOLDS, "共青团东河县委", "书记") in facts
