@@ -380,3 +380,40 @@ NOTICE = "决定成立湖南省第三次农业普查领导小组。"
 )
 def test_posts_given_by_you_dan_ren(rules_nlp, text, fact):
     assert fact in _facts(_result(rules_nlp, text))
+
+
+# 13. Lists: names before one link, posts of one body, people with a group.
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        (
+            "会议选举产生了青石镇总工会第一届委员会，选举李强、王敏为工会第一届委员会副主席。",
+            ("李强", HOLDS, "青石镇总工会第一届委员会", "副主席"),
+        ),
+        (
+            MEETING + "县人大常委会主任杨林主持会议，副主任赵红、钱伟出席会议。",
+            ("钱伟", HOLDS, "红河县第十届人大常委会", "副主任"),
+        ),
+        (
+            MEETING + "副县长刘萍、县法院及县检察院相关负责人等列席会议。",
+            ("刘萍", PART, "红河县第十届人大常委会第五次会议", "列席"),
+        ),
+        (
+            MEETING + "会上，宣读并通过了《红河县人大常委会2015年工作要点》。",
+            (
+                "红河县第十届人大常委会",
+                "approved",
+                "红河县人大常委会2015年工作要点",
+                "",
+            ),
+        ),
+    ],
+)
+def test_lists(rules_nlp, text, fact):
+    assert fact in _facts(_result(rules_nlp, text))
+
+
+def test_a_post_after_an_unknown_body_is_not_inherited(rules_nlp):
+    text = MEETING + "县委副书记马林、投资部部长兼团委书记刘宇出席会议。"
+    facts = _facts(_result(rules_nlp, text))
+    assert not any(f[0] == "刘宇" and f[1] == HOLDS and f[2] == "县委" for f in facts)

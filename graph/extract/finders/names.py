@@ -44,12 +44,12 @@ def find_orgs(text: str, lex: Lexicon) -> list[Candidate]:
 
 def _departments(text: str, orgs: list[Candidate], lex: Lexicon) -> list[Candidate]:
     """A department named after its organization: 全总 + 社会联络部, X + 领导小组."""
-    department = lex.pattern("department")
     found = []
     for org in orgs:
-        match = department.match(text, org.end)
-        if match is not None:
-            found.append(Candidate(org.start, match.end(), EntityType.ORG))
+        for name in ("department", "term_committee"):
+            match = lex.pattern(name).match(text, org.end)
+            if match is not None:  # 全总社会联络部, X总工会第一届委员会
+                found.append(Candidate(org.start, match.end(), EntityType.ORG))
     return found
 
 
@@ -140,9 +140,10 @@ def _org_start(text: str, start: int, suffix_start: int, lex: Lexicon) -> int | 
             return pos
         if rest[:1] in unit_levels(lex)[1] and text[pos - 1 : pos] not in groups:
             return pos
+        unit = lex.pattern("trailing_session").sub("", rest)  # 紫阳县第十七届
         if (
             pos == start
-            and is_unit_name(rest, lex)
+            and is_unit_name(unit, lex)
             and not _is_unit_inside(text, pos, lex)
         ):
             return pos

@@ -147,7 +147,10 @@ def _by_bare_event(
         for m in sent.of(EntityType.ORG)
     ):
         return []
-    return list(hosts) if any(w in clause for w in lex.bare_events) else []
+    opening = sent.text.lstrip()  # 会上，宣读并通过了《…》: the sentence's subject
+    if any(w in clause for w in lex.bare_events) or opening.startswith(lex.bare_events):
+        return list(hosts)
+    return []
 
 
 def _attributive_object(

@@ -29,9 +29,13 @@ def _mention_ending_at(
 
 
 def _post_chain(
-    text: str, pos: int, sent: Sentence, lex: Lexicon
+    text: str, pos: int, sent: Sentence, lex: Lexicon, *, inherited: str | None = None
 ) -> list[tuple[str, str]]:
-    """Read `ORG post、post、ORG post` backwards from `pos`; return (org, post)."""
+    """Read `ORG post、post、ORG post` backwards from `pos`; return (org, post).
+
+    A chain with no organization at all (副主任金绍发) holds its posts in the
+    body of the sentence's previous post (县人大常委会主任张三主持，副主任…), if any.
+    """
     chain: list[tuple[ResolvedMention | None, str]] = []
     while True:
         while pos > 0 and text[pos - 1] in " 　":
@@ -57,6 +61,10 @@ def _post_chain(
             break
         pos -= 1
     posts, current = [], None
+    bare = chain and all(org is None for org, _ in chain)
+    if bare and inherited is not None and text[pos - 1 : pos] in ("，", ",", "、", ""):
+        # only posts after a separator: 投资部部长 names a body the rules lack
+        return [(inherited, role) for _, role in chain if role not in lex.place_posts]
     for org, role in reversed(chain):
         if role in lex.place_posts and org is None:
             # 县长 is held in the county government, never in the 县委 before it
@@ -80,10 +88,12 @@ def post_relations(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation
     persons = sorted(sent.of(EntityType.PERSON), key=lambda m: m.start)
     posts: list[tuple[str, str]] = []
     previous_end = -1
+    body: str | None = None  # the organization of the sentence's last post
     for person in persons:
-        own = _post_chain(text, person.start, sent, lex)
+        own = _post_chain(text, person.start, sent, lex, inherited=body)
         listed = previous_end >= 0 and text[previous_end : person.start] == "、"
         posts = own or (posts if listed else [])
+        body = posts[-1][0] if posts else body
         for org, role in posts:
             yield sent.evidence(Predicate.HOLDS_POSITION, person.name, org, role)
         previous_end = person.end
@@ -120,8 +130,16 @@ def _held_by(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:
 
 
 def _elected_as(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:
-    """选举 PERSON 为 ORG …post: the person now holds that post."""
-    for person in sent.of(EntityType.PERSON):
+    """选举 PERSON 为 ORG …post: the person now holds that post.
+
+    A list of names before the link shares it (朱运茂、王世开同志当选为…副主席).
+    """
+    persons = sorted(sent.of(EntityType.PERSON), key=lambda m: m.start)
+    joins = ("、", *lex.words("joins"))
+    group: list[ResolvedMention] = []
+    for person in persons:
+        listed = group and text[group[-1].end : person.start] in joins
+        group = group + [person] if listed else [person]
         link = lex.pattern("takes_post").match(text[person.end : person.end + 5])
         if link is None:
             continue
@@ -137,7 +155,11 @@ def _elected_as(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:
                 role = tail[cut - len(role) : cut] + _parenthesis(tail, cut)
                 break
         if role:
-            yield sent.evidence(Predicate.HOLDS_POSITION, person.name, org.name, role)
+            for member in group:
+                yield sent.evidence(
+                    Predicate.HOLDS_POSITION, member.name, org.name, role
+                )
+        group = []
 
 
 def _parenthesis(text: str, pos: int) -> str:

@@ -66,6 +66,9 @@ def headed_short_form(
     head = next((h for h in lex.bare_heads if name.startswith(h)), "")
     if not head:
         return name
+    fuller = [o for _, o in owners if o.endswith(name) and o != name]
+    if len(set(fuller)) == 1:  # 工会第一届委员会 of 青石镇总工会第一届委员会
+        return fuller[0]
     ends = lex.bare_heads[head]
     wanted = [(p, o) for p, o in owners if o.endswith(ends) and len(o) > len(head) + 1]
     if not wanted:
