@@ -20,8 +20,36 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Build knowledge graphs from Chinese news and policy text.",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 logger = logging.getLogger(__name__)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("graph")
+        except PackageNotFoundError:  # a source tree that was never installed
+            number = "unknown"
+        typer.echo(f"kg {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Build knowledge graphs from Chinese news and policy text."""
 
 Inputs = Annotated[
     list[Path] | None,
@@ -271,7 +299,7 @@ def query_cmd(
     ] = None,
     name: Annotated[
         str | None,
-        typer.Option("--name", "-n", help="A ready query of ontology/queries/."),
+        typer.Option("--name", "-n", help="A ready query (graph/ontology/queries/)."),
     ] = None,
     param: Annotated[
         list[str] | None,

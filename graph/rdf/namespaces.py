@@ -24,7 +24,7 @@ KGR = Namespace("https://w3id.org/zh-kg/resource/")
 
 
 class KG(DefinedNamespace):
-    """The project's own terms; they are declared in ontology/kg.ttl."""
+    """The project's own terms; they are declared in graph/ontology/kg.ttl."""
 
     _fail = True
     _NS = Namespace("https://w3id.org/zh-kg/ontology#")

@@ -1,6 +1,6 @@
 """Run SPARQL on the graph: ready queries, parameters, prefixes, readable tables.
 
-Ready queries live in `ontology/queries/<name>.rq`. Each starts with a `#` line
+Ready queries live in `graph/ontology/queries/<name>.rq`. Each starts with a `#` line
 saying what it answers and has no PREFIX lines: the prefixes of `PREFIXES`
 are supplied to the engine. A *parameter* is a one-value inline data block
 `VALUES ?name { "巨晓林"@zh }`: the value is the default, so every file runs
