@@ -92,7 +92,8 @@ def test_installed_kg_query_runs_a_ready_query(
     installed: Path, gold_output: Path, tmp_path: Path
 ) -> None:
     kg = str(installed / "kg")
-    out = _run([kg, "query", str(gold_output), "-n", "posts-of", "巨晓林"], cwd=tmp_path)
+    command = [kg, "query", str(gold_output), "-n", "posts-of", "巨晓林"]
+    out = _run(command, cwd=tmp_path)
     assert "中华全国总工会" in out and re.search(r"\(\d+ rows?\)", out)
     assert _run([kg, "--version"], cwd=tmp_path).strip().endswith("0.1.0")
 

@@ -22,9 +22,9 @@ from rdflib import Graph
 
 from ..errors import InputError, OntologyError
 from ..io import read_queries, read_query_file
-from ..rdf.namespaces import PREFIXES
 from .formats import serialize_result
 from .guard import find_keywords
+from .prefixes import PREFIX_MAP
 from .store import QueryResult, Term, execute, open_store
 
 __all__ = [
@@ -44,7 +44,6 @@ __all__ = [
     "answer_query",
 ]
 
-PREFIX_MAP: dict[str, str] = {name: str(ns) for name, ns in PREFIXES.items()}
 FORMATS = ("table", "json", "csv", "tsv", "xml", "turtle", "ntriples")
 MAX_CELL = 60
 

@@ -27,7 +27,7 @@ from pyoxigraph import Store
 from ..errors import ForbiddenError, InputError, KGError, QueryError
 from .formats import GRAPH_FORMATS, media_type, serialize_result
 from .guard import UPDATE_WORDS, check_query, check_update, find_keywords, one_line
-from .query import PREFIX_MAP
+from .prefixes import PREFIX_MAP
 from .store import execute, open_store
 
 __all__ = ["Reply", "text_reply", "isolate_network", "WorkerPool"]
