@@ -13,6 +13,7 @@ import typer
 from .errors import KGError, NothingToReadError
 from .model import DocResult
 from .settings import Settings
+from .sparql.formats import format_names
 
 __all__ = ["app"]
 
@@ -308,7 +309,12 @@ def query_cmd(
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="table|json|csv|tsv|xml; turtle|ntriples for graphs."
+            "--format",
+            "-f",
+            help="table, or SELECT/ASK: "
+            + "|".join(format_names("results"))
+            + "; CONSTRUCT/DESCRIBE: "
+            + "|".join(format_names("graph")),
         ),
     ] = "table",
     verbose: Verbose = False,

@@ -22,14 +22,14 @@ from rdflib import Graph
 
 from ..errors import InputError, OntologyError
 from ..io import read_queries, read_query_file
-from .formats import serialize_result
+from .formats import FORMATS, TABLE, find_format, serialize_result
 from .guard import find_keywords
 from .prefixes import PREFIX_MAP
 from .store import QueryResult, Term, execute, open_store
 
 __all__ = [
     "PREFIX_MAP",
-    "FORMATS",
+    "OUTPUT_FORMATS",
     "ReadyQuery",
     "parse_ready_query",
     "read_ready_queries",
@@ -39,12 +39,14 @@ __all__ = [
     "run_query",
     "shorten",
     "format_table",
+    "check_format",
     "format_result",
     "parse_params",
     "answer_query",
 ]
 
-FORMATS = ("table", "json", "csv", "tsv", "xml", "turtle", "ntriples")
+# kg query's choices: its table, then every format of the one registry.
+OUTPUT_FORMATS = (TABLE, *FORMATS)
 MAX_CELL = 60
 
 _PARAM_RE = re.compile(
@@ -242,12 +244,27 @@ def format_table(result: QueryResult) -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
+def check_format(fmt: str) -> str:
+    """Return the registry name of a `kg query` format (or `table`).
+
+    Examples:
+        >>> check_format("json-ld"), check_format("table")
+        ('jsonld', 'table')
+    """
+    if fmt == TABLE:
+        return fmt
+    try:
+        return find_format(fmt).name
+    except InputError:
+        choices = ", ".join(OUTPUT_FORMATS)
+        raise InputError(f"unknown format {fmt!r}; choose from {choices}") from None
+
+
 def format_result(result: QueryResult, fmt: str) -> str:
     """Render a result as a table or in a SPARQL results / RDF format."""
-    if fmt == "table":
+    fmt = check_format(fmt)
+    if fmt == TABLE:
         return format_table(result)
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     text = serialize_result(result, fmt, prefixes=PREFIX_MAP).decode("utf-8")
     return text if text.endswith("\n") or not text else text + "\n"
 
@@ -279,8 +296,7 @@ def answer_query(
     folder: Path,
 ) -> str:
     """Open `source`, run a query (text, `.rq` file or ready query) and render it."""
-    if fmt != "table" and fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    fmt = check_format(fmt)
     text = prepare_query(
         query, name=name, params=parse_params(params), args=args, folder=folder
     )
