@@ -317,6 +317,17 @@ def query_cmd(
             + "|".join(format_names("graph")),
         ),
     ] = "table",
+    ambiguous: Annotated[
+        int,
+        typer.Option(
+            "--ambiguous-width",
+            min=1,
+            max=2,
+            envvar="KG_AMBIGUOUS_WIDTH",
+            help="Columns your terminal gives ambiguous characters such as “ ” … "
+            "(2 in terminals set up for CJK).",
+        ),
+    ] = 1,
     verbose: Verbose = False,
 ) -> None:
     """Run SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) and print the answer."""
@@ -335,6 +346,7 @@ def query_cmd(
             params=param or [],
             args=values,
             folder=settings.queries,
+            ambiguous=ambiguous,
         )
     except KGError as exc:
         raise _fail(exc) from exc

@@ -94,9 +94,7 @@ def test_graph_store_default_graph(server: SparqlServer, gold_graph: Graph) -> N
     status, headers, body = _fetch(
         server.url + "store?default", headers={"Accept": "application/n-triples"}
     )
-    assert status == 200 and headers["Content-Type"].startswith(
-        "application/n-triples"
-    )
+    assert status == 200 and headers["Content-Type"].startswith("application/n-triples")
     assert headers["Vary"] == "Accept"
     assert isomorphic(Graph().parse(data=body, format="nt"), gold_graph)
     assert "额外" not in body  # the named graph is not in the default one
@@ -141,10 +139,25 @@ def test_dataset_parameters(server: SparqlServer) -> None:
     [
         ("SELECT * { ?s ?p ?o } LIMIT 1", "text/turtle", 406, "text/plain"),
         ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "text/csv", 406, "text/plain"),
-        ("SELECT * { ?s ?p ?o } LIMIT 1", "text/turtle, */*;q=0.1", 200, "application/sparql-results+json"),  # noqa: E501
+        (
+            "SELECT * { ?s ?p ?o } LIMIT 1",
+            "text/turtle, */*;q=0.1",
+            200,
+            "application/sparql-results+json",
+        ),  # noqa: E501
         ("SELECT * { ?s ?p ?o } LIMIT 1", "text/*", 200, "text/csv"),
-        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "application/rdf+xml", 200, "application/rdf+xml"),  # noqa: E501
-        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "application/ld+json;q=0.9, text/turtle;q=0.5", 200, "application/ld+json"),  # noqa: E501
+        (
+            "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1",
+            "application/rdf+xml",
+            200,
+            "application/rdf+xml",
+        ),  # noqa: E501
+        (
+            "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1",
+            "application/ld+json;q=0.9, text/turtle;q=0.5",
+            200,
+            "application/ld+json",
+        ),  # noqa: E501
         ("ASK {}", "application/json;q=0", 406, "text/plain"),
     ],
 )

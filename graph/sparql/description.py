@@ -41,8 +41,8 @@ def service_turtle(endpoint: str, *, allow_update: bool) -> str:
         f"  sd:endpoint <{iri}> ;\n"
         f"  sd:supportedLanguage {', '.join(languages)} ;\n"
         f"  sd:resultFormat {formats} ;\n"
-        "  rdfs:comment \"A read-only knowledge graph of Chinese news text; "
-        "SERVICE and LOAD are refused.\"@en ;\n"
+        '  rdfs:comment "A read-only knowledge graph of Chinese news text; '
+        'SERVICE and LOAD are refused."@en ;\n'
         "  sd:defaultDataset [ a sd:Dataset ;\n"
         "    sd:defaultGraph [ a sd:Graph ] ] .\n"
     )

@@ -11,25 +11,26 @@ tag or datatype (`--param name=全总` or a positional value, in file order).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
+from pyoxigraph import RdfFormat, Store
 from rdflib import Graph
 
 from ..errors import InputError, OntologyError
 from ..io import read_queries, read_query_file
 from .formats import FORMATS, TABLE, find_format, serialize_result
 from .guard import find_keywords
+from .params import Param, fill_params, find_params
 from .prefixes import PREFIX_MAP
-from .store import QueryResult, Term, execute, open_store
+from .store import QueryResult, execute, open_store
+from .table import format_table, shorten
 
 __all__ = [
     "PREFIX_MAP",
     "OUTPUT_FORMATS",
+    "Param",
     "ReadyQuery",
     "parse_ready_query",
     "read_ready_queries",
@@ -47,13 +48,6 @@ __all__ = [
 
 # kg query's choices: its table, then every format of the one registry.
 OUTPUT_FORMATS = (TABLE, *FORMATS)
-MAX_CELL = 60
-
-_PARAM_RE = re.compile(
-    r'VALUES\s+\?(?P<name>\w+)\s*\{\s*"(?P<value>(?:[^"\\\n]|\\.)*)"'
-    r"(?P<suffix>@[A-Za-z][A-Za-z0-9-]*|\^\^\S+?)?\s*\}"
-)
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +57,7 @@ class ReadyQuery:
     name: str
     summary: str
     text: str
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[Param, ...] = ()
 
 
 def parse_ready_query(name: str, text: str) -> ReadyQuery:
@@ -71,16 +65,15 @@ def parse_ready_query(name: str, text: str) -> ReadyQuery:
 
     Examples:
         >>> q = parse_ready_query("x", '# Who?\\nSELECT * { VALUES ?n { "a"@zh } }')
-        >>> q.summary, q.params
-        ('Who?', (('n', 'a'),))
+        >>> q.summary, [(p.name, p.default) for p in q.params]
+        ('Who?', [('n', 'a')])
     """
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if not first.startswith("#"):
         raise OntologyError(f"{name}.rq: must start with a '# what it answers' line")
     if re.search(r"^\s*PREFIX\b", text, re.IGNORECASE | re.MULTILINE):
         raise OntologyError(f"{name}.rq: has PREFIX lines; prefixes are supplied")
-    params = tuple((m["name"], m["value"]) for m in _PARAM_RE.finditer(text))
-    return ReadyQuery(name, first.lstrip("#").strip(), text, params)
+    return ReadyQuery(name, first.lstrip("#").strip(), text, find_params(text))
 
 
 def read_ready_queries(folder: Path) -> dict[str, ReadyQuery]:
@@ -89,34 +82,6 @@ def read_ready_queries(folder: Path) -> dict[str, ReadyQuery]:
         name: parse_ready_query(name, text)
         for name, text in read_queries(folder).items()
     }
-
-
-def _escape(value: str) -> str:
-    return "".join(_ESCAPES.get(char, char) for char in value)
-
-
-def fill_params(text: str, params: Mapping[str, str], args: Sequence[str] = ()) -> str:
-    """Replace parameter defaults by `params` (by name) and `args` (in order).
-
-    Examples:
-        >>> fill_params('VALUES ?n { "a"@zh }', {}, ['say "hi"'])
-        'VALUES ?n { "say \\\\"hi\\\\""@zh }'
-    """
-    names = list(dict.fromkeys(m["name"] for m in _PARAM_RE.finditer(text)))
-    if len(args) > len(names):
-        raise InputError(f"{len(args)} values given for parameters {names or 'none'}")
-    values = dict(zip(names, args, strict=False)) | dict(params)
-    unknown = sorted(set(values) - set(names))
-    if unknown:
-        raise InputError(f"unknown parameter {unknown[0]!r}; this query takes {names}")
-
-    def swap(match: re.Match[str]) -> str:
-        if match["name"] not in values:
-            return match[0]
-        literal = f'"{_escape(values[match["name"]])}"{match["suffix"] or ""}'
-        return f"VALUES ?{match['name']} {{ {literal} }}"
-
-    return _PARAM_RE.sub(swap, text)
 
 
 def prepare_query(
@@ -180,70 +145,6 @@ def _to_store(graph: Graph) -> Store:
     return store
 
 
-def shorten(term: Term | None) -> str:
-    """Show a term plainly: a literal's text, an IRI as a decoded prefixed name.
-
-    Examples:
-        >>> shorten(NamedNode("https://w3id.org/zh-kg/resource/org/%E5%85%A8%E6%80%BB"))
-        'kgr:org/全总'
-    """
-    if term is None:
-        return ""
-    if isinstance(term, Literal):
-        return term.value
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    if not isinstance(term, NamedNode):
-        return str(term)
-    best = max(
-        (ns for ns in PREFIX_MAP.items() if term.value.startswith(ns[1])),
-        key=lambda ns: len(ns[1]),
-        default=None,
-    )
-    if best is None:
-        return f"<{unquote(term.value)}>"
-    return f"{best[0]}:{unquote(term.value[len(best[1]) :])}"
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    if _width(text) <= MAX_CELL:
-        return text
-    while _width(text) > MAX_CELL - 1:
-        text = text[:-1]
-    return text + "…"
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def format_table(result: QueryResult) -> str:
-    """Lay out a SELECT result as an aligned table (wide characters count twice)."""
-    if result.kind == "ask":
-        return f"{str(result.boolean).lower()}\n"
-    if result.kind == "graph":
-        return serialize_result(result, "turtle", prefixes=PREFIX_MAP).decode("utf-8")
-    header = list(result.variables)
-    cells = [[_clip(shorten(term)) for term in row] for row in result.rows]
-    widths = [
-        max([_width(h)] + [_width(row[i]) for row in cells])
-        for i, h in enumerate(header)
-    ]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += [
-        "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)) for row in cells
-    ]
-    count = len(cells)
-    lines.append(f"({count} row{'s' if count != 1 else ''})")
-    return "\n".join(line.rstrip() for line in lines) + "\n"
-
-
 def check_format(fmt: str) -> str:
     """Return the registry name of a `kg query` format (or `table`).
 
@@ -260,11 +161,11 @@ def check_format(fmt: str) -> str:
         raise InputError(f"unknown format {fmt!r}; choose from {choices}") from None
 
 
-def format_result(result: QueryResult, fmt: str) -> str:
+def format_result(result: QueryResult, fmt: str, *, ambiguous: int = 1) -> str:
     """Render a result as a table or in a SPARQL results / RDF format."""
     fmt = check_format(fmt)
     if fmt == TABLE:
-        return format_table(result)
+        return format_table(result, ambiguous=ambiguous)
     text = serialize_result(result, fmt, prefixes=PREFIX_MAP).decode("utf-8")
     return text if text.endswith("\n") or not text else text + "\n"
 
@@ -294,10 +195,11 @@ def answer_query(
     params: Sequence[str] = (),
     args: Sequence[str] = (),
     folder: Path,
+    ambiguous: int = 1,
 ) -> str:
     """Open `source`, run a query (text, `.rq` file or ready query) and render it."""
     fmt = check_format(fmt)
     text = prepare_query(
         query, name=name, params=parse_params(params), args=args, folder=folder
     )
-    return format_result(run_query(open_store(source), text), fmt)
+    return format_result(run_query(open_store(source), text), fmt, ambiguous=ambiguous)
