@@ -51,7 +51,7 @@ TYPE_STYLES: dict[EntityType, tuple[str, str]] = {
     EntityType.LOCATION: ("地点", "#9c6fb6"),
 }
 
-# Edge labels; the kg: ones equal the rdfs:label@zh of graph/ontology/kg.ttl (tested).
+# Edge labels; the kg: ones equal the rdfs:label@zh of ontology/kg.ttl (tested).
 PREDICATE_LABELS: dict[Predicate, str] = {
     Predicate.HOLDS_POSITION: "任职于",
     Predicate.ISSUED: "制定发布",
