@@ -153,12 +153,62 @@ def build(
     typer.echo(f"built in {time.perf_counter() - started:.1f} s")
 
 
+@app.command("export")
+def export_cmd(
+    inputs: Inputs = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="nif|jsonld|docbin|kb|merges."),
+    ] = "nif",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File (a folder for kb); default output/<its name>."
+        ),
+    ] = None,
+    no_ner: NoNer = False,
+    verbose: Verbose = False,
+) -> None:
+    """Extract, then write one linking export (NIF, JSON-LD, spaCy DocBin or KB)."""
+    from .errors import InputError
+    from .export import EXPORTS, Linked, read_texts, write_export
+    from .merge import identify_documents
+    from .pipeline import extract_paths
+
+    _setup(verbose)
+    settings = Settings(use_ner=not no_ner)
+    try:
+        if fmt not in EXPORTS:
+            raise InputError(f"--format {fmt}: not one of {', '.join(EXPORTS)}")
+        sources = inputs or [settings.corpus]
+        results, problems = extract_paths(sources, settings)
+        if not results:
+            raise NothingToReadError(problems)
+        texts = read_texts(sources, results)
+        identified, merges = identify_documents(results, texts)
+        path = out or settings.out / EXPORTS[fmt].filename
+        write_export(fmt, Linked(identified, texts, merges), path)
+    except NothingToReadError as exc:
+        _report(exc.problems)
+        raise _fail(exc) from exc
+    except OSError as exc:
+        raise _fail(InputError(f"{out}: cannot write ({exc.strerror})")) from exc
+    except KGError as exc:
+        raise _fail(exc) from exc
+    _summarize(results, problems)
+    typer.echo(f"{fmt}: {path}")
+
+
 @app.command("eval")
 def evaluate_cmd(
     inputs: Inputs = None,
-    gold: Annotated[Path, typer.Option(help="Folder of gold *.json files.")] = Path(
-        "data/gold"
-    ),
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of gold *.json files (default: score the sample and the "
+            "dev set, each against its own keys)."
+        ),
+    ] = None,
     pred: Annotated[
         Path | None,
         typer.Option(help="Score this folder of predictions instead of extracting."),
@@ -167,22 +217,34 @@ def evaluate_cmd(
     verbose: Verbose = False,
 ) -> None:
     """Score extraction against gold files: P/R/F1 per type, per predicate, overall."""
-    from .evaluate import evaluate, format_scores
+    from .evaluate import EVAL_SETS, evaluate, format_scores
     from .io import read_results
     from .pipeline import extract_paths
+    from .settings import PROJECT_DIR
 
     _setup(verbose)
     settings = Settings(use_ner=not no_ner)
-    try:
-        golds = read_results([gold])
-        if pred is not None:
-            results = read_results([pred])
-        else:
-            results, problems = extract_paths(inputs or [settings.corpus], settings)
-            _report(problems)
-    except KGError as exc:
-        raise _fail(exc) from exc
-    typer.echo(format_scores(evaluate(golds, results)))
+    if gold is None and not inputs and pred is None:
+        sets = {
+            name: ([PROJECT_DIR / docs], PROJECT_DIR / keys)
+            for name, (docs, keys) in EVAL_SETS.items()
+            if (PROJECT_DIR / keys).is_dir()
+        }
+    else:
+        sets = {"": (list(inputs or [settings.corpus]), gold or Path("data/gold"))}
+    for name, (docs, keys) in sets.items():
+        try:
+            golds = read_results([keys])
+            if pred is not None:
+                results = read_results([pred])
+            else:
+                results, problems = extract_paths(docs, settings)
+                _report(problems)
+        except KGError as exc:
+            raise _fail(exc) from exc
+        if name:
+            typer.echo(f"## {name}: {docs[0]} against {keys}")
+        typer.echo(format_scores(evaluate(golds, results)))
 
 
 def _view_page_path(folder: Path, focus: str | None) -> Path:

@@ -14,7 +14,24 @@ from dataclasses import dataclass
 
 from .model import ROLE_PREDICATES, DocResult, Entity, Predicate, Relation
 
-__all__ = ["Score", "normalize", "evaluate", "format_scores"]
+__all__ = [
+    "EVAL_SETS",
+    "DEV_HELD_OUT",
+    "Score",
+    "normalize",
+    "evaluate",
+    "format_scores",
+]
+
+# The annotated sets a checkout carries, scored separately: (documents, answer keys)
+# relative to the project folder. The dev set is of other kinds than the samples.
+EVAL_SETS: dict[str, tuple[str, str]] = {
+    "sample": ("data/corpus", "data/gold"),
+    "dev": ("data/dev/corpus", "data/dev/gold"),
+}
+# Dev reports kept out of rule choice, to check the rules on text they were not
+# chosen on (docs/BENCHMARKS.md reports both halves).
+DEV_HELD_OUT = ("d205", "d206", "d207", "d208")
 
 _QUOTES = str.maketrans(
     {

@@ -30,6 +30,7 @@ __all__ = [
     "read_results",
     "read_jsonl",
     "read_lines",
+    "read_pattern_lines",
     "read_queries",
     "read_query_file",
     "write_section",
@@ -350,3 +351,20 @@ def read_asset(name: str) -> str:
         return resources.files("graph").joinpath("resources", name).read_text("utf-8")
     except OSError as exc:
         raise ResourceError(f"graph/resources/{name}: cannot read ({exc})") from exc
+
+
+def read_pattern_lines(path: Path) -> list[tuple[str, str]]:
+    """Read `name = regex` lines (the regex runs to the end of the line; # comments)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ResourceError(f"{path}: cannot read ({exc.strerror})") from exc
+    pairs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, sep, regex = line.partition(" = ")
+        if not sep or not name.strip().isidentifier():
+            raise ResourceError(f"{path.name}:{number}: expected 'name = regex'")
+        pairs.append((name.strip(), regex))
+    return pairs

@@ -1,8 +1,12 @@
 """The one data model that flows through the stages: mentions, entities, relations.
 
 `DocResult.to_dict()` is the gold answer-key format of docs/GUIDELINES.md, plus
-character offsets (`mentions` on entities, `start`/`end` on relations) that the
-scorer ignores and downstream linking tools use.
+what the scorer ignores and downstream linking tools use: character offsets
+(`mentions` on entities; `start`/`end` of the evidence and the spans of the
+subject and object on relations), each entity's IRI (`iri`) and the text's
+SHA-256 with the offset convention (`text`). Offsets count Unicode code points
+of the document text (graph.io.read_text: decoded, BOM removed, HTML reduced
+to text, invisible characters removed; CR and LF kept), end exclusive.
 """
 
 from __future__ import annotations
@@ -19,7 +23,14 @@ __all__ = [
     "Relation",
     "DocResult",
     "ROLE_PREDICATES",
+    "OFFSET_CONVENTION",
 ]
+
+OFFSET_CONVENTION = (
+    "Unicode code points of the document text as graph.io.read_text returns it "
+    "(decoded, BOM removed, HTML reduced to text, invisible characters removed, "
+    "CR and LF kept); start inclusive, end exclusive"
+)
 
 
 class EntityType(str, Enum):
@@ -71,18 +82,25 @@ class Entity:
     name: str
     aliases: tuple[str, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    iri: str = ""  # set by graph.merge (or result.link_result) when known
+    possibly_same: tuple[str, ...] = ()  # IRIs of namesakes kept apart
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.type.value, self.name)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "type": self.type.value,
             "name": self.name,
             "aliases": list(self.aliases),
             "mentions": [m.to_dict() for m in self.mentions],
         }
+        if self.iri:
+            out["iri"] = self.iri
+        if self.possibly_same:
+            out["possibly_same_as"] = list(self.possibly_same)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entity:
@@ -93,6 +111,8 @@ class Entity:
             mentions=tuple(
                 sorted(Mention.from_dict(m) for m in data.get("mentions", []))
             ),
+            iri=str(data.get("iri") or ""),
+            possibly_same=tuple(sorted(data.get("possibly_same_as") or [])),
         )
 
 
@@ -107,6 +127,8 @@ class Relation:
     evidence: str = ""
     start: int = -1
     end: int = -1
+    subject_span: tuple[int, int] | None = None  # a mention of the subject
+    object_span: tuple[int, int] | None = None  # a mention of the object
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -123,6 +145,10 @@ class Relation:
         }
         if self.predicate in ROLE_PREDICATES:
             out["role"] = self.role
+        spans = (("subject", self.subject_span), ("object", self.object_span))
+        for name, span in spans:
+            if span is not None:
+                out[f"{name}_start"], out[f"{name}_end"] = span
         return out
 
     @classmethod
@@ -135,7 +161,15 @@ class Relation:
             evidence=str(data.get("evidence") or ""),
             start=int(data.get("start", -1)),
             end=int(data.get("end", -1)),
+            subject_span=_span(data, "subject"),
+            object_span=_span(data, "object"),
         )
+
+
+def _span(data: dict[str, Any], name: str) -> tuple[int, int] | None:
+    if f"{name}_start" not in data:
+        return None
+    return (int(data[f"{name}_start"]), int(data[f"{name}_end"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +179,7 @@ class DocResult:
     doc: str
     entities: tuple[Entity, ...] = field(default=())
     relations: tuple[Relation, ...] = field(default=())
+    sha256: str = ""  # of the document text (UTF-8) the offsets count in
 
     def __post_init__(self) -> None:
         ents = tuple(sorted(self.entities, key=lambda e: (e.type.value, e.name)))
@@ -153,11 +188,14 @@ class DocResult:
         object.__setattr__(self, "relations", rels)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "doc": self.doc,
             "entities": [e.to_dict() for e in self.entities],
             "relations": [r.to_dict() for r in self.relations],
         }
+        if self.sha256:
+            out["text"] = {"sha256": self.sha256, "offsets": OFFSET_CONVENTION}
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocResult:
@@ -165,6 +203,7 @@ class DocResult:
             doc=str(data["doc"]),
             entities=tuple(Entity.from_dict(e) for e in data.get("entities", [])),
             relations=tuple(Relation.from_dict(r) for r in data.get("relations", [])),
+            sha256=str((data.get("text") or {}).get("sha256") or ""),
         )
 
 

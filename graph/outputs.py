@@ -39,6 +39,12 @@ OUTPUT_NAMES = {
     "html": "graph.html",
     "store": "store",
     "summary": "summary.json",
+    # ident: linking exports (graph/export/registry.py names the files)
+    "nif": "nif.ttl",
+    "jsonld": "graph.jsonld",
+    "docbin": "docs.spacy",
+    "kb": "kb",
+    "merges": "merges.tsv",
 }
 _OURS = frozenset(OUTPUT_NAMES.values())
 _AT_FDCWD = -100

@@ -13,10 +13,11 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from .errors import InputError, NothingToReadError
+from .export import EXPORTS, Linked, read_texts, write_export
 from .extract.nlp import make_nlp
-from .extract.result import extract
+from .extract.result import extract, link_result
 from .io import dump_json, find_documents, read_text, write_atomic, write_results
-from .merge import merge_documents
+from .merge import identify_documents, merge_documents
 from .model import DocResult, Entity, EntityType, Mention, Relation
 from .outputs import OUTPUT_NAMES, staged_output
 from .rdf.build import build_graph, serialize
@@ -64,7 +65,8 @@ def extract_text(
     for start, end in split_chunks(work, chunk_chars):
         parts.append(_shift(extract(nlp(work[start:end]), name), start))
     result = parts[0] if len(parts) == 1 else _join(name, parts)
-    return result if work == text else _surface(result, text, work)
+    result = result if work == text else _surface(result, text, work)
+    return link_result(result, text)  # ident: IRIs, subject/object spans, sha256
 
 
 _BREAKS = (re.compile(r"\n[ \t]*\n"), re.compile(r"\n"), re.compile(r"[。！？；!?]"))
@@ -176,15 +178,21 @@ def build_outputs(
     from .view.html import render_html
 
     out = settings.out
+    inputs = list(inputs)  # ident: read twice (extraction, then the texts)
     with staged_output(out) as stage:
         results, problems = extract_paths(inputs, settings)
         if not results:
             raise NothingToReadError(problems, out)
+        texts = read_texts(inputs, results)  # ident: the texts offsets count in
+        results, merges = identify_documents(results, texts)  # ident: corpus IRIs
         graph = build_graph(merge_documents(results))
         write_results(results, stage.path / OUTPUT_NAMES["json"])
         write_atomic(stage.path / OUTPUT_NAMES["turtle"], serialize(graph, "turtle"))
         write_atomic(stage.path / OUTPUT_NAMES["ntriples"], serialize(graph, "nt"))
         write_atomic(stage.path / OUTPUT_NAMES["html"], render_html(graph))
+        linked = Linked(results, texts, merges)  # ident: linking exports
+        for name in EXPORTS:  # ident: nif, jsonld, docbin, kb, merges
+            write_export(name, linked, stage.path / OUTPUT_NAMES[name])  # ident
         summary = dump_json(_summary(results, len(graph)))
         write_atomic(stage.path / OUTPUT_NAMES["summary"], summary)
         if with_store:

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Score and time extraction on the sample corpus, with and without the NER model.
+"""Score and time extraction on the sample and dev sets, with and without the NER model.
 
-Writes the table, with the command that produced it, to docs/BENCHMARKS.md
-(section `bench_extract`).
+The dev set is also scored in its two halves: the reports the rules were chosen
+on and the ones held out (graph.evaluate.DEV_HELD_OUT). Writes the tables, with
+the command that produced them, to docs/BENCHMARKS.md (section `bench_extract`).
 
     python scripts/bench_extract.py [--corpus data/corpus] [--gold data/gold]
 """
@@ -15,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from graph.evaluate import evaluate
+from graph.evaluate import DEV_HELD_OUT, EVAL_SETS, evaluate
 from graph.extract.nlp import has_ner_model
 from graph.io import read_results, write_section
 from graph.pipeline import build_outputs, extract_paths
@@ -62,12 +63,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def score(corpus: Path, gold: Path, use_ner: bool) -> tuple[dict, float]:
+    scores, elapsed = score_parts(corpus, gold, use_ner)
+    return scores[""], elapsed
+
+
+def score_parts(
+    corpus: Path, gold: Path, use_ner: bool, held_out: tuple[str, ...] = ()
+) -> tuple[dict[str, dict], float]:
+    """Score the whole set, and with `held_out` its halves (tuning, held out)."""
     started = time.perf_counter()
     results, problems = extract_paths([corpus], Settings(use_ner=use_ner))
     elapsed = time.perf_counter() - started
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
-    return evaluate(read_results([gold]), results), elapsed
+    golds = read_results([gold])
+    scores = {"": evaluate(golds, results)}
+    if held_out:
+        for name, keep in (("tuning", False), ("held out", True)):
+
+            def part(items, keep=keep):
+                return [r for r in items if r.doc.startswith(held_out) == keep]
+
+            scores[name] = evaluate(part(golds), part(results))
+    return scores, elapsed
 
 
 def time_large_document(corpus: Path, copies: int = 10) -> tuple[int, float]:
@@ -90,18 +108,48 @@ def time_build(corpus: Path) -> float:
         return time.perf_counter() - started
 
 
+def render_set(title: str, runs: dict[str, dict]) -> list[str]:
+    """One table of P / R / F1 per label, a column per run."""
+    names = list(runs)
+    lines = [
+        f"### {title}",
+        "",
+        "| kind | label | " + " | ".join(f"{n} P / R / F1" for n in names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
+    for kind, label in LABELS:
+        cells = []
+        for name in names:
+            row = runs[name].get((kind, label))
+            cells.append(
+                f"{row.precision:.3f} / {row.recall:.3f} / **{row.f1:.3f}**"
+                if row
+                else "–"
+            )
+        lines.append(f"| {kind} | {label} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
 def render(
     runs: dict[str, tuple[dict, float]],
     build_seconds: float,
     chars: int,
     large: tuple[int, float],
+    sets: dict[str, dict[str, dict]] | None = None,
 ) -> str:
     names = list(runs)
     lines = [
-        "## Extraction quality (sample corpus against the gold answer keys)",
+        "## Extraction quality (sample and dev sets against their answer keys)",
         "",
         "Command: `python scripts/bench_extract.py` (scores with graph/evaluate.py, "
-        "the rules of docs/GUIDELINES.md)",
+        "the rules of docs/GUIDELINES.md; the same figures as "
+        "`python ../shared/tools/kgscore.py`)",
+        "",
+    ]
+    for title, set_runs in (sets or {}).items():
+        lines += render_set(title, set_runs)
+    lines += [
+        "### sample corpus (speed runs)",
         "",
         "| kind | label | " + " | ".join(f"{n} P / R / F1" for n in names) + " |",
         "|---|---|" + "---|" * len(names),
@@ -135,8 +183,22 @@ def main(argv: list[str] | None = None) -> int:
     runs = {"rules only": score(args.corpus, args.gold, use_ner=False)}
     if has_ner_model(Settings()):
         runs["rules + NER model"] = score(args.corpus, args.gold, use_ner=True)
+    sets: dict[str, dict[str, dict]] = {}
+    for name, (docs, keys) in EVAL_SETS.items():
+        if not (PROJECT_DIR / keys).is_dir():
+            continue
+        held = DEV_HELD_OUT if name == "dev" else ()
+        for run, use_ner in (("rules only", False), ("rules + NER model", True)):
+            if use_ner and not has_ner_model(Settings()):
+                continue
+            parts, _ = score_parts(
+                PROJECT_DIR / docs, PROJECT_DIR / keys, use_ner, held
+            )
+            for part, scores in parts.items():
+                title = f"{name} set ({docs})" if not part else f"{name} set, {part}"
+                sets.setdefault(title, {})[run] = scores
     section = render(
-        runs, time_build(args.corpus), chars, time_large_document(args.corpus)
+        runs, time_build(args.corpus), chars, time_large_document(args.corpus), sets
     )
     print(section)
     write_section(args.markdown, "bench_extract", section)

@@ -283,3 +283,69 @@ def test_held_in(rules_nlp, text, place):
 def test_name_ends(rules_nlp, text, name, not_name):
     people = {n for t, n in _entities(_result(rules_nlp, text)) if t == "PERSON"}
     assert name in people and not_name not in people
+
+
+# 10. Names with a middle dot, and departments named after their organization.
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        (
+            "县委副书记阿卜杜·热合曼出席会议。",
+            ("阿卜杜·热合曼", HOLDS, "县委", "副书记"),
+        ),
+        (
+            "县人大常委会主任买买提·吐尔逊主持会议。",
+            ("买买提·吐尔逊", HOLDS, "县人大常委会", "主任"),
+        ),
+    ],
+)
+def test_names_with_a_middle_dot(rules_nlp, text, fact):
+    assert fact in _facts(_result(rules_nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "present"),
+    [
+        (
+            "全总宣传教育部负责同志介绍了情况。",
+            ("ORG", "中华全国总工会宣传教育部"),
+            True,
+        ),
+        (
+            "省总工会改革工作领导小组召开会议。",
+            ("ORG", "省总工会改革工作领导小组"),
+            True,
+        ),
+        ("要贯彻党中央决策部署。", ("ORG", "党中央决策部"), False),
+        ("省总工会各部门负责人参加。", ("ORG", "省总工会各部"), False),
+    ],
+)
+def test_departments(rules_nlp, text, entity, present):
+    assert (entity in _entities(_result(rules_nlp, text))) is present
+
+
+# 11. A session's report: roles as written, on behalf of a body; a body's prefix.
+SESSION = (
+    "县政协开幕\n\n2013-03-02\n\n今天上午，政协梅山县第九届委员会第三次会议隆重开幕。"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        (
+            SESSION + "县政协主席刘建国代表县政协常委会作工作报告。",
+            ("刘建国", PART, "政协梅山县第九届委员会第三次会议", "作工作报告"),
+        ),
+        (
+            SESSION + "县政协副主席孙立平作提案工作情况报告。",
+            ("孙立平", PART, "政协梅山县第九届委员会第三次会议", "作提案工作情况报告"),
+        ),
+        (
+            SESSION + "县委书记赵明出席会议。",
+            ("赵明", HOLDS, "梅山县委", "书记"),
+        ),
+    ],
+)
+def test_session_reports(rules_nlp, text, fact):
+    assert fact in _facts(_result(rules_nlp, text))

@@ -326,7 +326,7 @@ def test_cli_jsonld_is_compacted_with_the_prefixes(gold_output: Path) -> None:
         for n in data["@graph"]
         if n.get("skos:prefLabel") == [{"@value": "巨晓林", "@language": "zh"}]
     )
-    assert person["@id"].startswith("kgr:person/") and person["@type"] == [
+    assert person["@id"].startswith("person:") and person["@type"] == [
         "schema:Person"
     ]
 
@@ -444,3 +444,10 @@ def test_cut_answers_say_so(store) -> None:
     assert format_table(result).splitlines()[-1] == (
         "(3 rows shown; the answer was cut at 3 rows)"
     )
+
+
+def test_prefix_map_equals_the_namespaces() -> None:
+    """The workers' plain-string prefixes are the ones rdf/namespaces.py declares."""
+    from graph.rdf.namespaces import PREFIXES
+
+    assert PREFIX_MAP == {name: str(space) for name, space in PREFIXES.items()}

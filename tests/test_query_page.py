@@ -150,7 +150,7 @@ def test_iri_click_runs_describe(browser_page) -> None:
     page.click("#run")
     _wait_answer(page)
     link = page.locator("#out a.iri").first
-    assert link.inner_text() == "kgr:person/巨晓林"
+    assert link.inner_text() == "person:巨晓林"
     link.click()
     page.wait_for_selector("#out th:has-text('predicate')")
     assert _text(page).startswith("DESCRIBE <https://w3id.org/zh-kg/resource/person/")

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph
 import pytest
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import ORG, RDF, SKOS, XSD
 
+from graph.merge import merge_documents
 from graph.model import DocResult, Entity, EntityType, Predicate, Relation
-from graph.rdf.build import build_graph, date_literal, entity_iri, serialize
+from graph.rdf.build import (
+    build_graph,
+    date_literal,
+    document_iri,
+    entity_iri,
+    serialize,
+)
 from graph.rdf.namespaces import KG, SCHEMA
 from graph.rdf.shapes import validate_graph
 from graph.settings import Settings
@@ -17,7 +26,7 @@ from graph.settings import Settings
 
 @pytest.fixture(scope="module")
 def corpus_graph(corpus_results) -> Graph:
-    return build_graph(corpus_results)
+    return build_graph(merge_documents(corpus_results))
 
 
 def test_turtle_round_trip_is_isomorphic(corpus_graph):
@@ -141,3 +150,104 @@ def test_variants_across_documents_become_one_node():
     (node,) = events
     assert len(set(g.objects(node, SCHEMA.startDate))) == 2
     assert len(set(g.objects(node, SKOS.altLabel))) == 1
+
+
+@pytest.mark.parametrize(
+    ("type_", "name", "local"),
+    [
+        (EntityType.PERSON, "巨晓林", "巨晓林"),
+        (EntityType.POLICY, "《“1+6”文件》", "1+6文件"),
+        (EntityType.ORG, "ＡＢＣ公司", "ABC公司"),
+        (EntityType.ORG, "A/B 100%", "A%2FB100%25"),  # spaces are not in the key
+        (EntityType.EVENT, "x<y>{z}|^`\\", "x%3Cy%3E%7Bz%7D%7C%5E%60%5C"),
+    ],
+)
+def test_iris_are_readable_and_valid(type_, name, local):
+    iri = str(entity_iri(type_, name))
+    assert iri.rsplit("/", 1)[1] == local
+    # a valid IRI for both parsers: N-Triples refuses the characters escaped
+    line = f"<{iri}> <http://x.org/p> <http://x.org/o> .\n"
+    assert len(Graph().parse(data=line, format="nt")) == 1
+    assert len(list(pyoxigraph.parse(line.encode(), pyoxigraph.RdfFormat.N_TRIPLES)))
+
+
+def test_event_variants_mint_one_iri_without_merging():
+    one = entity_iri(EntityType.EVENT, "全总十六届四次执委会")
+    assert one == entity_iri(EntityType.EVENT, "全总十六届四次执委会会议")
+    assert one != entity_iri(EntityType.EVENT, "全总十六届五次执委会")
+
+
+def test_document_iri_is_the_relative_path():
+    assert str(document_iri("a/x.txt")).endswith("/doc/a/x.txt")
+    assert document_iri("a/x.txt") != document_iri("b/x.txt")
+
+
+def test_displayed_iri_pasted_into_a_query_finds_the_entity(gold_output, gold_graph):
+    from pyoxigraph import NamedNode
+
+    from graph.sparql.query import answer_query, shorten
+
+    people = sorted(set(gold_graph.subjects(RDF.type, SCHEMA.Person)))
+    assert people
+    for node in people:
+        shown = shorten(NamedNode(str(node)))
+        assert "%" not in shown
+        for written in (shown, f"<{node}>"):
+            query = f"SELECT ?name WHERE {{ {written} skos:prefLabel ?name }}"
+            table = answer_query(
+                gold_output, query, fmt="tsv", folder=Settings().queries
+            )
+            assert len(table.splitlines()) == 2, (written, table)
+
+
+def test_construct_turtle_shows_readable_prefixed_names(gold_output):
+    from graph.sparql.query import answer_query
+
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s skos:prefLabel '巨晓林'@zh ; ?p ?o }"
+    text = answer_query(gold_output, query, fmt="turtle", folder=Settings().queries)
+    assert "person:巨晓林" in text
+    assert "%E5" not in text and "\\%" not in text
+    assert len(Graph().parse(data=text, format="turtle")) > 0
+
+
+def test_document_node_carries_the_text_hash(corpus_results):
+    g = build_graph(corpus_results)
+    for result in corpus_results:
+        assert g.value(document_iri(result.doc), KG.sha256).toPython() == bytes.fromhex(
+            result.sha256
+        )
+
+
+@pytest.fixture(scope="module")
+def identified_graph(corpus_results) -> Graph:
+    from graph.export import read_texts
+    from graph.merge import identify_documents
+
+    corpus = Path(__file__).resolve().parent.parent / "data" / "corpus"
+
+    texts = read_texts([corpus], corpus_results)
+    return build_graph(merge_documents(identify_documents(corpus_results, texts)[0]))
+
+
+def test_identified_graph_conforms_to_shapes(identified_graph):
+    conforms, report = validate_graph(identified_graph, Settings().shapes)
+    assert conforms, report
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        lambda g, d: g.add((d, KG.sha256, Literal("not hex"))),
+        lambda g, d: g.add((d, SCHEMA.name, Literal("second name"))),
+        lambda g, d: g.add(
+            (next(g.subjects(RDF.type, SCHEMA.Person)), KG.possiblySameAs, Literal("x"))
+        ),
+    ],
+)
+def test_shapes_reject_broken_identity(identified_graph, extra):
+    broken = Graph()
+    for triple in identified_graph:
+        broken.add(triple)
+    extra(broken, next(broken.subjects(RDF.type, KG.Document)))
+    conforms, _ = validate_graph(broken, Settings().shapes)
+    assert not conforms

@@ -273,10 +273,15 @@ def test_rebuild_removes_stale_files_and_keeps_foreign_ones(old_out, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
         ".gitkeep",
+        "docs.spacy",
         "graph.html",
+        "graph.jsonld",
         "graph.nt",
         "graph.ttl",
         "json",
+        "kb",
+        "merges.tsv",
+        "nif.ttl",
         "summary.json",
     ]
     assert [p.name for p in (out / "json").iterdir()] == [f"{DOC.name}.json"]

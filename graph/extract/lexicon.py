@@ -1,15 +1,23 @@
-"""The rule data (lexicons, cue words, divisions) loaded once into one object."""
+"""The rule data (lexicons, cue words, divisions, patterns) loaded once into one object.
+
+Every word list is a `.txt` file of graph/resources/ (`lex.words("stop_words")`);
+every construction written as a regular expression is a line of
+`patterns.txt` (`lex.pattern("date_full")`), where `{list}` stands for the
+words of a list, `{list:chars}` for its characters as a class and `{=name}` for
+another pattern. A rule changes by editing data; code holds the mechanisms.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import ResourceError
-from ..io import read_jsonl, read_lines
+from ..io import read_jsonl, read_lines, read_pattern_lines
 
-__all__ = ["Division", "Lexicon", "load_lexicon"]
+__all__ = ["Division", "Lexicon", "load_lexicon", "default_lexicon", "expand_patterns"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +57,34 @@ class Lexicon:
     surnames: frozenset[str]
     verbs: tuple[str, ...]
     cues: dict[str, tuple[str, ...]]  # predicate -> cue words, longest first
+    cue_types: dict[str, tuple[str, str]]  # predicate -> (subject, object) types
     bare_events: tuple[str, ...]  # 会议, 开幕式: the report's own event, unnamed
     hold_cues: tuple[str, ...]  # 召开, 举行: an event takes place
     election_cues: tuple[str, ...]  # 选举, 当选: a meeting gives a post
+    term_bodies: tuple[str, ...]  # 执委会: with 届 and no 次, the body itself
     session_heads: tuple[str, ...]  # 第, 常务会议: a body's own sitting follows
     role_variants: dict[str, str]  # 作重要讲话 -> 讲话: the role a cue stands for
+    role_rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()  # in order
+    division_prefixes: dict[str, tuple[str, tuple[str, ...]]] = field(
+        default_factory=dict
+    )  # 省 -> (level, name endings): what a short form 省总工会 refers to
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every .txt
+    patterns: dict[str, str] = field(default_factory=dict)  # patterns.txt, expanded
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """Return the word list `name` (graph/resources/<name>.txt), longest first."""
+        try:
+            return self.lists[name]
+        except KeyError:
+            raise ResourceError(f"no word list {name}.txt") from None
+
+    def chars(self, name: str) -> str:
+        """Return the one-character items of list `name` as one string."""
+        return "".join(w for w in self.words(name) if len(w) == 1)
+
+    def pattern(self, name: str) -> re.Pattern[str]:
+        """Return the compiled construction `name` of patterns.txt."""
+        return _compile(self, name)
 
     def division_of(self, text: str) -> Division | None:
         """Return the division whose full or short name is `text`."""
@@ -96,6 +127,54 @@ def _load_cues(path: Path) -> dict[str, tuple[str, ...]]:
     return cues
 
 
+_PLACEHOLDER = re.compile(r"\{(=?)([a-z_]+)(:chars)?\}")
+
+
+def expand_patterns(
+    raw: dict[str, str], lists: dict[str, tuple[str, ...]]
+) -> dict[str, str]:
+    """Expand the placeholders of every pattern; raise on unknown names or cycles.
+
+    Examples:
+        >>> expand_patterns({"a": "{=b}+", "b": "[{w:chars}]|{w}"}, {"w": ("ab", "c")})
+        {'a': '(?:[c]|ab|c)+', 'b': '[c]|ab|c'}
+    """
+    done: dict[str, str] = {}
+
+    def expand(name: str, seen: tuple[str, ...]) -> str:
+        if name in done:
+            return done[name]
+        if name in seen:
+            raise ResourceError(f"patterns.txt: {name} refers to itself")
+        if name not in raw:
+            raise ResourceError(f"patterns.txt: no pattern {name}")
+
+        def sub(match: re.Match[str]) -> str:
+            nested, word, chars = match.groups()
+            if nested:
+                return "(?:" + expand(word, (*seen, name)) + ")"
+            if word not in lists:
+                raise ResourceError(f"patterns.txt: {name} uses unknown list {word}")
+            if chars:
+                return "".join(re.escape(w) for w in lists[word] if len(w) == 1)
+            return "|".join(re.escape(w) for w in lists[word])
+
+        done[name] = _PLACEHOLDER.sub(sub, raw[name])
+        return done[name]
+
+    return {name: expand(name, ()) for name in raw}
+
+
+@lru_cache(maxsize=256)
+def _compile(lex: Lexicon, name: str) -> re.Pattern[str]:
+    try:
+        return re.compile(lex.patterns[name])
+    except KeyError:
+        raise ResourceError(f"patterns.txt: no pattern {name}") from None
+    except re.error as exc:
+        raise ResourceError(f"patterns.txt: {name}: {exc}") from exc
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(folder: Path) -> Lexicon:
     """Load and validate every rule data file in `folder` (cached per folder)."""
@@ -107,6 +186,14 @@ def load_lexicon(folder: Path) -> Lexicon:
     def words(name: str) -> list[str]:
         return read_lines(folder / name)
 
+    lists = {
+        path.stem: _longest_first(read_lines(path))
+        for path in sorted(folder.glob("*.txt"))
+        if path.stem != "patterns"
+    }
+    cues = _load_cues(folder / "cues.jsonl")
+    lists |= {f"cues_{predicate}": words for predicate, words in cues.items()}
+    raw = dict(read_pattern_lines(folder / "patterns.txt"))
     return Lexicon(
         org_aliases=_load_orgs(folder / "entities.jsonl"),
         divisions=divisions,
@@ -143,13 +230,44 @@ def load_lexicon(folder: Path) -> Lexicon:
         media=frozenset(words("media.txt")),
         surnames=frozenset(words("surnames.txt")),
         verbs=_longest_first(words("verbs.txt")),
-        cues=_load_cues(folder / "cues.jsonl"),
+        cues=cues,
+        cue_types={
+            r["predicate"]: (r["subject"], r["object"])
+            for r in read_jsonl(
+                folder / "cues.jsonl", ("predicate", "subject", "object", "cues")
+            )
+        },
         bare_events=_longest_first(words("bare_events.txt")),
         hold_cues=_longest_first(words("hold_cues.txt")),
+        term_bodies=_longest_first(words("term_bodies.txt")),
         session_heads=_longest_first(words("session_heads.txt")),
         election_cues=_longest_first(words("election_cues.txt")),
         role_variants={
             r["variant"]: r["role"]
             for r in read_jsonl(folder / "role_variants.jsonl", ("variant", "role"))
         },
+        role_rewrites=tuple(
+            (re.compile(r["pattern"]), r["replace"])
+            for r in sorted(
+                read_jsonl(
+                    folder / "role_rewrites.jsonl", ("order", "pattern", "replace")
+                ),
+                key=lambda r: r["order"],
+            )
+        ),
+        division_prefixes={
+            r["prefix"]: (r["level"], tuple(r["ends"]))
+            for r in read_jsonl(
+                folder / "division_prefixes.jsonl", ("prefix", "level", "ends")
+            )
+        },
+        lists=lists,
+        patterns=expand_patterns(raw, lists),
     )
+
+
+def default_lexicon() -> Lexicon:
+    """Return the lexicon of the package's own graph/resources/ (cached)."""
+    from ..settings import Settings
+
+    return load_lexicon(Settings().resources)

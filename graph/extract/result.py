@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from spacy.tokens import Doc
 
-from ..model import DocResult, Entity, EntityType, Predicate, Relation
+from ..model import DocResult, Entity, EntityType, Mention, Predicate, Relation
 
-__all__ = ["extract"]
+__all__ = ["extract", "link_result"]
+
+logger = logging.getLogger(__name__)
 
 
 def extract(doc: Doc, name: str) -> DocResult:
@@ -63,5 +68,84 @@ _SIGNATURES = {
 def _is_sound(rel: Relation, types: dict[str, EntityType]) -> bool:
     subject_type, object_type = _SIGNATURES[rel.predicate]
     if types.get(rel.subject) is not subject_type or rel.subject == rel.object:
+        logger.debug(
+            "dropped %s %s %s: subject is no %s of the document",
+            rel.subject,
+            rel.predicate.value,
+            rel.object,
+            subject_type.value,
+        )
         return False
-    return object_type is None or types.get(rel.object) is object_type
+    if object_type is None or types.get(rel.object) is object_type:
+        return True
+    logger.debug(
+        "dropped %s %s %s: object is no %s of the document",
+        rel.subject,
+        rel.predicate.value,
+        rel.object,
+        object_type.value,
+    )
+    return False
+
+
+def link_result(result: DocResult, text: str) -> DocResult:
+    """Make a whole document's result self-contained for linking tools.
+
+    `text` is the document text the offsets count in. Adds its SHA-256, each
+    entity's IRI (as minted for the document alone; graph.merge re-mints the
+    IRIs of namesakes it keeps apart), evidence offsets trimmed so that
+    `text[start:end] == evidence`, and the spans of a mention of the subject
+    and of the object inside the evidence.
+    """
+    from ..rdf.build import entity_iri
+
+    entities = tuple(
+        replace(e, iri=e.iri or str(entity_iri(e.type, e.name)))
+        for e in result.entities
+    )
+    mentions = {e.name: e.mentions for e in entities}
+    relations = tuple(
+        _attach_spans(_trim(rel, text), mentions) for rel in result.relations
+    )
+    return replace(
+        result,
+        entities=entities,
+        relations=relations,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _trim(rel: Relation, text: str) -> Relation:
+    if rel.start < 0 or not rel.evidence:
+        return rel
+    at = text.find(rel.evidence, rel.start, max(rel.end, rel.start + len(rel.evidence)))
+    if at < 0:
+        return rel
+    return replace(rel, start=at, end=at + len(rel.evidence))
+
+
+def _attach_spans(rel: Relation, mentions: dict[str, tuple[Mention, ...]]) -> Relation:
+    subject = _span_in(mentions.get(rel.subject, ()), rel)
+    obj = None
+    if rel.predicate is not Predicate.HELD_ON:
+        obj = _span_in(mentions.get(rel.object, ()), rel)
+    return replace(rel, subject_span=subject, object_span=obj)
+
+
+def _span_in(found: tuple[Mention, ...], rel: Relation) -> tuple[int, int] | None:
+    """Return the first mention inside the evidence, else the nearest one.
+
+    The nearest stands for a subject the rules took from a heading or an
+    earlier sentence (the report's own organization, a byline).
+    """
+    if rel.start < 0 or not found:
+        return None
+    inside = [m for m in found if rel.start <= m.start and m.end <= rel.end]
+    best = inside[0] if inside else min(found, key=lambda m: _distance(m, rel))
+    return (best.start, best.end)
+
+
+def _distance(mention: Mention, rel: Relation) -> tuple[int, int]:
+    before = mention.end <= rel.start
+    gap = rel.start - mention.end if before else mention.start - rel.end
+    return (gap, 0 if before else 1)

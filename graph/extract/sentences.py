@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 
-from ..model import EntityType, Predicate, Relation
-from .resolve import ResolvedMention
+from .records import ResolvedMention, Sentence
 
-__all__ = ["Sentence", "split_sentences"]
+__all__ = ["split_sentences"]
 
 _SENTENCE_END = re.compile(r"[。！？；!?;]+|\n+")
 _LINE_END = (
@@ -29,24 +27,6 @@ _LINE_END = (
     ";",
     ":",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """A sentence of the document with its mentions (offsets are document offsets)."""
-
-    start: int
-    end: int
-    text: str
-    mentions: tuple[ResolvedMention, ...]
-
-    def of(self, label: EntityType) -> list[ResolvedMention]:
-        return [m for m in self.mentions if m.label is label]
-
-    def evidence(
-        self, pred: Predicate, subj: str, obj: str, role: str = ""
-    ) -> Relation:
-        return Relation(subj, pred, obj, role, self.text.strip(), self.start, self.end)
 
 
 def _is_broken_line(text: str, start: int, brk: int) -> bool:

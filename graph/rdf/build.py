@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable
 from urllib.parse import quote
 
@@ -11,50 +12,129 @@ from rdflib import Graph, Literal
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import URIRef
 
+from ..extract.resolve import comparison_key
 from ..model import DocResult, Entity, EntityType, Predicate, Relation
 from .namespaces import (
     ENTITY_CLASSES,
     INVERSE_TERMS,
     KG,
-    KGR,
     PREDICATE_TERMS,
+    RESOURCE_SPACES,
     SCHEMA,
+    TYPE_SPACES,
     new_graph,
 )
 
-__all__ = ["entity_iri", "document_iri", "date_literal", "build_graph", "serialize"]
+__all__ = [
+    "entity_iri",
+    "identity_key",
+    "document_iri",
+    "role_iri",
+    "date_literal",
+    "build_graph",
+    "serialize",
+]
 
 _DATE_TYPES = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-def _slug(text: str) -> str:
-    return quote(text, safe="")
+# RFC 3987 ucschar: what an IRI may hold unescaped beyond ASCII.
+_UCS_RANGES = (
+    (0xA0, 0xD7FF),
+    (0xF900, 0xFDCF),
+    (0xFDF0, 0xFFEF),
+    *((plane, plane + 0xFFFD) for plane in range(0x10000, 0xE0000, 0x10000)),
+    (0xE1000, 0xEFFFD),
+)
+# iunreserved ASCII plus sub-delims, ":" and "@": legal in a path segment.
+_SEGMENT_ASCII = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@"
+)
+QUALIFIER = "\u00b7"  # 王建国·北京市总工会: a namesake told apart by its context
 
 
-def entity_iri(type_: EntityType, name: str) -> URIRef:
-    """Mint the IRI of an entity from its type and canonical name.
+def _is_segment_char(char: str) -> bool:
+    if char in _SEGMENT_ASCII:
+        return True
+    code = ord(char)
+    return any(low <= code <= high for low, high in _UCS_RANGES)
+
+
+def _slug(text: str, *, keep: str = "") -> str:
+    """Escape what an IRI path segment may not hold; keep CJK and the rest as is.
+
+    Examples:
+        >>> _slug("巨晓林")
+        '巨晓林'
+        >>> _slug("A/B 100%")
+        'A%2FB%20100%25'
+        >>> _slug("a/news.txt", keep="/")
+        'a/news.txt'
+    """
+    return "".join(
+        char if char in keep or _is_segment_char(char) else quote(char, safe="")
+        for char in text
+    )
+
+
+def identity_key(type_: EntityType, name: str) -> str:
+    """Normalize a name into the key its IRI is minted from.
+
+    Variant names of one entity (《》 and quotes, full-width forms, a
+    trailing 会议 of an event) give one key, so one IRI.
+
+    Examples:
+        >>> identity_key(EntityType.EVENT, "全总十六届四次执委会会议")
+        '全总十六届四次执委会'
+        >>> identity_key(EntityType.POLICY, "《“１+６”文件》")
+        '1+6文件'
+    """
+    return comparison_key(type_, unicodedata.normalize("NFKC", name))
+
+
+def entity_iri(type_: EntityType, name: str, *, qualifier: str = "") -> URIRef:
+    """Mint the IRI of an entity from its type and its name's identity key.
+
+    `qualifier` (an organization or post) tells apart namesakes that the
+    cross-document merge (graph/merge.py) kept as different entities.
 
     Examples:
         >>> str(entity_iri(EntityType.PERSON, "巨晓林"))
-        'https://w3id.org/zh-kg/resource/person/%E5%B7%A8%E6%99%93%E6%9E%97'
+        'https://w3id.org/zh-kg/resource/person/巨晓林'
+        >>> str(entity_iri(EntityType.EVENT, "全总十六届四次执委会会议"))
+        'https://w3id.org/zh-kg/resource/event/全总十六届四次执委会'
+        >>> str(entity_iri(EntityType.PERSON, "王建国", qualifier="北京市总工会"))
+        'https://w3id.org/zh-kg/resource/person/王建国·北京市总工会'
     """
-    return KGR[f"{type_.value.lower()}/{_slug(name)}"]
+    key = identity_key(type_, name)
+    if qualifier:
+        key += QUALIFIER + unicodedata.normalize("NFKC", qualifier)
+    return TYPE_SPACES[type_][_slug(key)]
 
 
 def document_iri(doc: str) -> URIRef:
-    """Mint the IRI of a source document from its file name."""
-    return KGR[f"doc/{_slug(doc)}"]
+    """Mint the IRI of a source document from its path relative to the input root.
+
+    Examples:
+        >>> str(document_iri("a/news 1.txt"))
+        'https://w3id.org/zh-kg/resource/doc/a/news%201.txt'
+    """
+    return RESOURCE_SPACES["doc"][_slug(doc, keep="/")]
 
 
 def role_iri(role: str) -> URIRef:
     """Mint the IRI of an org:Role (a post such as 副主席)."""
-    return KGR[f"role/{_slug(role)}"]
+    return RESOURCE_SPACES["role"][_slug(unicodedata.normalize("NFKC", role))]
 
 
 def _fact_iri(doc: str, rel: Relation) -> URIRef:
     key = "\x1f".join((doc, *rel.key))
-    return KGR[f"fact/{hashlib.sha1(key.encode('utf-8')).hexdigest()[:20]}"]
+    return RESOURCE_SPACES["fact"][hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]]
+
+
+def _node(entity: Entity) -> URIRef:
+    return URIRef(entity.iri) if entity.iri else entity_iri(entity.type, entity.name)
 
 
 def date_literal(value: str) -> Literal | None:
@@ -76,7 +156,7 @@ def _zh(text: str) -> Literal:
 
 
 def _add_entity(graph: Graph, entity: Entity, doc_node: URIRef) -> None:
-    node = entity_iri(entity.type, entity.name)
+    node = _node(entity)
     for cls in ENTITY_CLASSES[entity.type]:
         graph.add((node, RDF.type, cls))
     graph.add((node, SKOS.prefLabel, _zh(entity.name)))
@@ -85,24 +165,24 @@ def _add_entity(graph: Graph, entity: Entity, doc_node: URIRef) -> None:
         if alias != entity.name:
             graph.add((node, SKOS.altLabel, _zh(alias)))
     graph.add((node, KG.mentionedIn, doc_node))
+    for other in entity.possibly_same:
+        graph.add((node, KG.possiblySameAs, URIRef(other)))
 
 
-def _object_node(
-    rel: Relation, types: dict[str, EntityType]
-) -> URIRef | Literal | None:
+def _object_node(rel: Relation, types: dict[str, Entity]) -> URIRef | Literal | None:
     if rel.predicate is Predicate.HELD_ON:
         return date_literal(rel.object)
     if rel.object not in types:
         return None
-    return entity_iri(types[rel.object], rel.object)
+    return _node(types[rel.object])
 
 
 def _add_relation(
-    graph: Graph, rel: Relation, doc: str, types: dict[str, EntityType]
+    graph: Graph, rel: Relation, doc: str, types: dict[str, Entity]
 ) -> bool:
     if rel.subject not in types:
         return False
-    subject = entity_iri(types[rel.subject], rel.subject)
+    subject = _node(types[rel.subject])
     obj = _object_node(rel, types)
     if obj is None:
         return False
@@ -144,10 +224,13 @@ def build_graph(results: Iterable[DocResult]) -> Graph:
         doc_node = document_iri(result.doc)
         graph.add((doc_node, RDF.type, KG.Document))
         graph.add((doc_node, SCHEMA.name, Literal(result.doc)))
-        types: dict[str, EntityType] = {}
+        if result.sha256:
+            digest = Literal(result.sha256, datatype=XSD.hexBinary)
+            graph.add((doc_node, KG.sha256, digest))
+        types: dict[str, Entity] = {}
         for entity in result.entities:
             _add_entity(graph, entity, doc_node)
-            types.setdefault(entity.name, entity.type)
+            types.setdefault(entity.name, entity)
         for rel in result.relations:
             _add_relation(graph, rel, result.doc, types)
     return graph

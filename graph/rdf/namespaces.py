@@ -12,6 +12,8 @@ __all__ = [
     "KG",
     "KGR",
     "SCHEMA",
+    "RESOURCE_SPACES",
+    "TYPE_SPACES",
     "PREFIXES",
     "ENTITY_CLASSES",
     "PREDICATE_TERMS",
@@ -21,6 +23,29 @@ __all__ = [
 
 SCHEMA = Namespace("https://schema.org/")
 KGR = Namespace("https://w3id.org/zh-kg/resource/")
+
+# One namespace (and prefix) per kind of resource, so that a prefixed name has
+# no "/" in its local part: person:巨晓林 can be pasted into SPARQL as shown.
+RESOURCE_SPACES: dict[str, Namespace] = {
+    name: Namespace(f"{KGR}{name}/")
+    for name in (
+        "person",
+        "organization",
+        "policy",
+        "event",
+        "location",
+        "doc",
+        "role",
+        "fact",
+    )
+}
+TYPE_SPACES: dict[EntityType, Namespace] = {
+    EntityType.PERSON: RESOURCE_SPACES["person"],
+    EntityType.ORG: RESOURCE_SPACES["organization"],
+    EntityType.POLICY: RESOURCE_SPACES["policy"],
+    EntityType.EVENT: RESOURCE_SPACES["event"],
+    EntityType.LOCATION: RESOURCE_SPACES["location"],
+}
 
 
 class KG(DefinedNamespace):
@@ -42,6 +67,8 @@ class KG(DefinedNamespace):
     startOffset: URIRef
     endOffset: URIRef
     mentionedIn: URIRef
+    possiblySameAs: URIRef
+    sha256: URIRef
 
 
 PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
@@ -55,6 +82,7 @@ PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "schema": SCHEMA,
     "skos": SKOS,
     "xsd": XSD,
+    **RESOURCE_SPACES,
 }
 
 # Every entity gets all classes listed; the first one is its main class.

@@ -20,10 +20,27 @@
   const dates = new Map();
   const TOP_LABELS = 20, LABEL_PX = 14;
 
-  function mintIri(node) {  // rdf.entity_iri: quote(name, safe="")
-    const slug = encodeURIComponent(node.name)
-      .replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
-    return data.prefixes.kgr + node.type.toLowerCase() + "/" + slug;
+  // rdf.build.entity_iri: the kind's namespace + the name's identity key
+  // (resolve.comparison_key of its NFKC form), escaped only where an IRI
+  // segment may not hold a character (RFC 3987).
+  const KINDS = {ORG: "organization"};
+  const SEGMENT = /[A-Za-z0-9\-._~!$&'()*+,;=:@\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF]/u;
+  function identityKey(type, name) {
+    let key = name.normalize("NFKC").replace(/[“”‘’"'《》「」『』 \u3000\n\t]/g, "");
+    const chars = Array.from(key);
+    if (type === "EVENT" && key.endsWith("会议") && chars.length > 4) {
+      key = chars.slice(0, chars[chars.length - 3] === "会" ? -2 : -1).join("");
+    }
+    if (type === "ORG" && !key.endsWith("届") && !key.endsWith("委员会")) {
+      key = key.replace(/第?[〇一二三四五六七八九十0-9]{1,3}届(?!.*委员会$)/gu, "");
+    }
+    return key;
+  }
+  function mintIri(node) {
+    const slug = Array.from(identityKey(node.type, node.name)).map((c) =>
+      SEGMENT.test(c) || c.codePointAt(0) > 0xFFFF ? c : encodeURIComponent(c)).join("");
+    const kind = KINDS[node.type] || node.type.toLowerCase();
+    return data.prefixes.kgr + kind + "/" + slug;
   }
 
   all.forEach((n) => {

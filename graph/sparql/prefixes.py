@@ -20,4 +20,12 @@ PREFIX_MAP: dict[str, str] = {
     "schema": "https://schema.org/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "person": "https://w3id.org/zh-kg/resource/person/",
+    "organization": "https://w3id.org/zh-kg/resource/organization/",
+    "policy": "https://w3id.org/zh-kg/resource/policy/",
+    "event": "https://w3id.org/zh-kg/resource/event/",
+    "location": "https://w3id.org/zh-kg/resource/location/",
+    "doc": "https://w3id.org/zh-kg/resource/doc/",
+    "role": "https://w3id.org/zh-kg/resource/role/",
+    "fact": "https://w3id.org/zh-kg/resource/fact/",
 }

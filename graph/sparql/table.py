@@ -9,7 +9,6 @@ marks and zero-width characters none). East Asian *ambiguous* characters
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import unquote
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 from wcwidth import wcwidth
@@ -24,11 +23,19 @@ MAX_CELL = 60
 
 
 def shorten(term: Term | None) -> str:
-    """Show a term plainly: a literal's text, an IRI as a decoded prefixed name.
+    """Show a term plainly: a literal's text, an IRI as SPARQL can read it back.
+
+    An IRI becomes a prefixed name (characters SPARQL reserves escaped with
+    a backslash) when one can spell it, else `<IRI>`; either form pasted into
+    a query names the same IRI.
 
     Examples:
-        >>> shorten(NamedNode("https://w3id.org/zh-kg/resource/org/%E5%85%A8%E6%80%BB"))
-        'kgr:org/全总'
+        >>> shorten(NamedNode("https://w3id.org/zh-kg/resource/person/巨晓林"))
+        'person:巨晓林'
+        >>> shorten(NamedNode("https://w3id.org/zh-kg/resource/doc/a/b.txt"))
+        'doc:a\\\\/b.txt'
+        >>> shorten(NamedNode("https://w3id.org/zh-kg/resource/person/“甲”"))
+        '<https://w3id.org/zh-kg/resource/person/“甲”>'
     """
     if term is None:
         return ""
@@ -38,14 +45,47 @@ def shorten(term: Term | None) -> str:
         return f"_:{term.value}"
     if not isinstance(term, NamedNode):
         return str(term)
-    best = max(
-        (ns for ns in PREFIX_MAP.items() if term.value.startswith(ns[1])),
-        key=lambda ns: len(ns[1]),
-        default=None,
-    )
-    if best is None:
-        return f"<{unquote(term.value)}>"
-    return f"{best[0]}:{unquote(term.value[len(best[1]) :])}"
+    for prefix, space in sorted(PREFIX_MAP.items(), key=lambda ns: -len(ns[1])):
+        if term.value.startswith(space):
+            local = _local_name(term.value[len(space) :])
+            if local is not None:
+                return f"{prefix}:{local}"
+    return f"<{term.value}>"
+
+
+_LOCAL_ESCAPES = frozenset("_~.-!$&'()*+,;=/?#@%")
+_NAME_START = (
+    (0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x2FF),
+    (0x370, 0x37D), (0x37F, 0x1FFF), (0x200C, 0x200D), (0x2070, 0x218F),
+    (0x2C00, 0x2FEF), (0x3001, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFFD),
+    (0x10000, 0xEFFFF), (0x5F, 0x5F), (0x30, 0x39), (0x3A, 0x3A),
+)  # fmt: skip
+_NAME_INSIDE = (*_NAME_START, (0x2D, 0x2D), (0xB7, 0xB7), (0x300, 0x36F),
+                (0x203F, 0x2040))  # fmt: skip
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _local_name(text: str) -> str | None:
+    """Spell `text` as the local part of a SPARQL prefixed name, or None."""
+    out = []
+    for index, char in enumerate(text):
+        ranges = _NAME_START if index == 0 else _NAME_INSIDE
+        code = ord(char)
+        last = index == len(text) - 1
+        hex_pair = text[index + 1 : index + 3]
+        if char == "%" and len(hex_pair) == 2 and set(hex_pair) <= _HEX:
+            out.append(char)
+        elif any(low <= code <= high for low, high in ranges) and not (
+            last and char == "."
+        ):
+            out.append(char)
+        elif char == "." and not last and index > 0:
+            out.append(char)
+        elif char in _LOCAL_ESCAPES:
+            out.append("\\" + char)
+        else:
+            return None
+    return "".join(out)
 
 
 def display_width(text: str, *, ambiguous: int = 1) -> int:

@@ -27,6 +27,7 @@ from .select import (
     DEFAULT_MAX_NODES,
     PREDICATE_LABELS,
     TYPE_STYLES,
+    VIEW_LABELS,
     View,
     ViewEntity,
     ViewRelation,
@@ -83,8 +84,8 @@ def _hover(entity: ViewEntity, relations: int) -> str:
     """Hover text; "关系" counts the relations the panel lists for the entity."""
     lines = [f"{TYPE_STYLES[entity.type][0]}：{entity.name}"]
     if entity.aliases:
-        lines.append("别名：" + "、".join(entity.aliases))
-    lines.append(f"关系：{relations}")
+        lines.append(VIEW_LABELS["hover_aliases"] + "、".join(entity.aliases))
+    lines.append(f"{VIEW_LABELS['hover_relations']}{relations}")
     return _plain("\n".join(lines))
 
 
@@ -270,7 +271,7 @@ def render_html(
     hops: int = 2,
     max_nodes: int = DEFAULT_MAX_NODES,
     types: set[str] | None = None,
-    title: str = "知识图谱浏览器",
+    title: str = VIEW_LABELS["page_title"],
     source: str = "output",
 ) -> str:
     """Render the graph (or a focus neighbourhood of it) as one offline HTML page.
@@ -282,7 +283,7 @@ def render_html(
 
 
 def render_view(
-    view: View, *, title: str = "知识图谱浏览器", source: str = "output"
+    view: View, *, title: str = VIEW_LABELS["page_title"], source: str = "output"
 ) -> str:
     """Render an already selected view as one offline HTML page."""
     page = _Page(view)

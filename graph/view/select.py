@@ -10,6 +10,7 @@ many documents into one record; `graph.view.html` renders the result.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -20,10 +21,12 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS
 from rdflib.term import Node, URIRef
 
 from ..errors import InputError
+from ..io import read_asset
 from ..model import EntityType, Predicate
 from ..rdf.namespaces import ENTITY_CLASSES, KG, PREDICATE_TERMS, SCHEMA
 
 __all__ = [
+    "VIEW_LABELS",
     "DEFAULT_MAX_NODES",
     "PREDICATE_LABELS",
     "TYPE_STYLES",
@@ -42,24 +45,16 @@ logger = logging.getLogger(__name__)
 # laptop; larger graphs show their most connected entities (or a neighbourhood).
 DEFAULT_MAX_NODES = 400
 
+# The page's words (graph/resources/view_labels.json): type names and colours, edge
+# labels (the kg: ones equal the rdfs:label@zh of ontology/kg.ttl, tested).
+VIEW_LABELS: dict = json.loads(read_asset("view_labels.json"))
 # The one colour map (label, colour) keyed by entity type, i.e. by main class.
 TYPE_STYLES: dict[EntityType, tuple[str, str]] = {
-    EntityType.PERSON: ("人物", "#e15759"),
-    EntityType.ORG: ("组织", "#4e79a7"),
-    EntityType.POLICY: ("政策", "#f28e2b"),
-    EntityType.EVENT: ("事件", "#59a14f"),
-    EntityType.LOCATION: ("地点", "#9c6fb6"),
+    EntityType(name): (style["label"], style["colour"])
+    for name, style in VIEW_LABELS["types"].items()
 }
-
-# Edge labels; the kg: ones equal the rdfs:label@zh of ontology/kg.ttl (tested).
 PREDICATE_LABELS: dict[Predicate, str] = {
-    Predicate.HOLDS_POSITION: "任职于",
-    Predicate.ISSUED: "制定发布",
-    Predicate.APPROVED: "审议通过",
-    Predicate.ORGANIZED: "组织举办",
-    Predicate.PARTICIPATED_IN: "参加",
-    Predicate.HELD_ON: "日期",
-    Predicate.HELD_IN: "地点",
+    Predicate(name): label for name, label in VIEW_LABELS["predicates"].items()
 }
 
 _CLASS_TYPES = {classes[0]: type_ for type_, classes in ENTITY_CLASSES.items()}

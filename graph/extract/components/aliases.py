@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from ..lexicon import Lexicon, load_lexicon
 from ..resolve import build_entities, resolve_mentions
+from .text import doc_text
 
 __all__ = ["AliasResolver", "make_alias_resolver"]
 
@@ -21,7 +22,7 @@ class AliasResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         cands = doc._.kg_candidates or []
-        mentions = resolve_mentions(doc.text, cands, self.lexicon)
+        mentions = resolve_mentions(doc_text(doc), cands, self.lexicon)
         doc._.kg_mentions = mentions
         doc._.kg_entities = build_entities(mentions)
         return doc

@@ -19,6 +19,7 @@ from ..finders import (
     is_place_name,
 )
 from ..lexicon import Lexicon, load_lexicon
+from .text import doc_text
 
 __all__ = [
     "EntityFinder",
@@ -51,6 +52,12 @@ def select_candidates(cands: list[Candidate]) -> list[Candidate]:
     used: set[int] = set()
     for cand in sorted(cands, key=lambda c: (-c.length, -c.priority, c.start)):
         if cand.length <= 0 or used.intersection(range(cand.start, cand.end)):
+            logger.debug(
+                "candidate %s at %d-%d dropped: a longer or surer one overlaps it",
+                cand.label.value,
+                cand.start,
+                cand.end,
+            )
             continue
         taken.append(cand)
         used.update(range(cand.start, cand.end))
@@ -64,7 +71,17 @@ def _model_candidates(doc: Doc, text: str, lex: Lexicon) -> list[Candidate]:
         for ent in doc.ents
         if ent.label_ in NER_LABELS
     ]
-    return [c for c in cands if is_plausible(c, text[c.start : c.end], lex)]
+    kept = []
+    for cand in cands:
+        if is_plausible(cand, text[cand.start : cand.end], lex):
+            kept.append(cand)
+        else:
+            logger.debug(
+                "model %s %r rejected: not shaped like a name of its type",
+                cand.label.value,
+                text[cand.start : cand.end],
+            )
+    return kept
 
 
 def is_plausible(cand: Candidate, text: str, lex: Lexicon) -> bool:
@@ -99,7 +116,7 @@ class EntityFinder:
         self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # doc.text rebuilds the string on every access: read it once
+        text = doc_text(doc)
         rules = select_candidates(find_candidates(text, self.lexicon))
         model = _model_candidates(doc, text, self.lexicon)
         # the model fills gaps: where a rule found something, the rule wins, but

@@ -10,6 +10,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from .text import doc_text
+
 __all__ = ["ModelNER", "make_model_ner"]
 
 logger = logging.getLogger(__name__)
@@ -22,7 +24,7 @@ class ModelNER:
         self.model = model
 
     def __call__(self, doc: Doc) -> Doc:
-        found = self.model(doc.text)
+        found = self.model(doc_text(doc))
         spans = [
             doc.char_span(
                 e.start_char, e.end_char, label=e.label_, alignment_mode="expand"

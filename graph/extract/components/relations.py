@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from ..lexicon import Lexicon, load_lexicon
 from ..relations.document import find_relations
+from .text import doc_text
 
 __all__ = ["RelationFinder", "make_relation_finder"]
 
@@ -21,7 +22,7 @@ class RelationFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = doc._.kg_mentions or []
-        doc._.kg_relations = find_relations(doc.text, list(mentions), self.lexicon)
+        doc._.kg_relations = find_relations(doc_text(doc), list(mentions), self.lexicon)
         return doc
 
 

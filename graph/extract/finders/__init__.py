@@ -1,14 +1,20 @@
 """Rule finders: pure functions from text to candidate entity spans.
 
-Each finder scans the original string and returns `Candidate`s with offsets
-into it; the spaCy component turns them into spans. Patterns are built from
-the lexicons in graph/resources/, never from names of particular documents.
+Every finder has one signature, `(text, lex) -> list[Candidate]`, and stands
+in `FINDERS`, one per entity type. Each scans the original string and returns
+`Candidate`s with offsets into it; the spaCy component turns them into spans.
+Patterns are built from the lexicons in graph/resources/, never from names of
+particular documents.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
+from ...model import EntityType
 from ..lexicon import Lexicon
-from .base import Candidate
+from ..records import Candidate
 from .names import (
     find_locations,
     find_orgs,
@@ -20,6 +26,8 @@ from .persons import find_persons, split_name
 from .titles import find_events, find_policies
 
 __all__ = [
+    "FINDERS",
+    "Finder",
     "Candidate",
     "find_candidates",
     "find_policies",
@@ -34,12 +42,24 @@ __all__ = [
 ]
 
 
+logger = logging.getLogger(__name__)
+
+Finder = Callable[[str, Lexicon], list[Candidate]]
+
+FINDERS: dict[EntityType, Finder] = {
+    EntityType.POLICY: find_policies,
+    EntityType.EVENT: find_events,
+    EntityType.ORG: find_orgs,
+    EntityType.LOCATION: find_locations,
+    EntityType.PERSON: find_persons,
+}
+
+
 def find_candidates(text: str, lex: Lexicon) -> list[Candidate]:
     """Run every finder; overlaps are resolved later (longest span wins)."""
-    return sorted(
-        find_policies(text, lex)
-        + find_events(text, lex)
-        + find_orgs(text, lex)
-        + find_locations(text, lex)
-        + find_persons(text, lex)
-    )
+    found: list[Candidate] = []
+    for label, finder in FINDERS.items():
+        cands = finder(text, lex)
+        logger.debug("%s finder: %d candidates", label.value, len(cands))
+        found += cands
+    return sorted(found)

@@ -3,152 +3,54 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
-from ...model import EntityType
 from ..lexicon import Lexicon
 
 __all__ = [
-    "BAD_EVENT_STARTS",
-    "BAD_STARTS",
     "CJK",
-    "EVENT_STOP_WORDS",
-    "GOOD_ORG_STARTS",
-    "NUMBER",
-    "PARTY_CONGRESS_RE",
-    "PERIOD_RE",
+    "PUNCTUATION",
     "QUOTED",
-    "SESSION",
-    "STOP_CHARS",
-    "STOP_CLASS",
-    "STOP_WORDS",
-    "SUB_UNIT_SUFFIXES",
+    "PERIOD_RE",
     "TITLE_RE",
-    "Candidate",
     "alternation",
     "alias_pattern",
-    "unit_levels",
-    "is_unit_name",
-    "division_pattern",
-    "walk_left",
     "cue_words",
+    "division_pattern",
+    "is_unit_name",
+    "stop_chars",
+    "stop_class",
+    "unit_levels",
+    "walk_left",
 ]
 
 CJK = "\u4e00-\u9fff"
-# Characters that end a name when walking left from a suffix.
-STOP_CHARS = set(
-    "的在了和与及同由经对把将向从是为等被并或"
-    "、，。；：！？,.;:!?（）()《》“”\"'‘’—【】 \t\n\r　"
-)
-STOP_WORDS = (
-    "选举产生",
-    "产生",
-    "选举",
-    "带领",
-    "领导",
-    "推动",
-    "支持",
-    "指导",
-    "要求",
-    "通过",
-    "按照",
-    "根据",
-    "围绕",
-    "成立",
-    "组建",
-    "加强",
-    "深化",
-    "积极",
-    "认真",
-    "深入",
-    "大力",
-    "全面",
-    "进一步",
-    "其中",
-    "目前",
-    "今年",
-    "去年",
-    "同时",
-    "以及",
-    "还",
-    "也",
-    "都",
-    "已",
-    "均",
-)
-EVENT_STOP_WORDS = ("今年", "去年", "同时", "目前", "其中", "以及")
-GOOD_ORG_STARTS = ("中共", "中国", "中华", "全国", "国家", "中央")
-BAD_STARTS = (
-    "各级",
-    "各地",
-    "基层",
-    "地方",
-    "有关",
-    "相关",
-    "全省",
-    "全市",
-    "全区",
-    "各",
-    "本",
-    "该",
-    "此",
-    "这",
-    "其",
-    "一",
-    "多",
-    "广大",
-    "所有",
-)
-BAD_EVENT_STARTS = (
-    *BAD_STARTS,
-    "要",
-    "正式",
-    "本次",
-    "此次",
-    "这次",
-    "上次",
-    "会议",
-    "重要",
-    "有关",
-    "召开",
-    "参加",
-    "出席",
-    "主持",
-)
-STOP_CLASS = "的在了和与及同由经对把将向从是为等被并或、，。；：\\s\\d"
-SUB_UNIT_SUFFIXES = ("党组", "书记处", "机关", "办公厅", "办公室", "分行", "支行")
+# Punctuation and spaces end every name; graph/resources/stop_chars.txt adds the
+# function words that do (的, 在, 和 …).
+PUNCTUATION = "、，。；：！？,.;:!?（）()《》“”\"'‘’—【】 \t\n\r\u3000"
 # one character of a quoted name; a print-layout line break may stand inside
 QUOTED = r"(?:[^“”\n]|\n+(?=[^“”\n#]{1,20}”))"
-PERIOD_RE = re.compile(
-    r"“十[一二三四五六七八九]五”"
-)  # “十三五”规划: a period, not a name
+PERIOD_RE = re.compile(r"“十[一二三四五六七八九]五”")  # “十三五”规划: a period, no name
 TITLE_RE = re.compile(
     r"《((?:[^《》\n]|\n+(?=[^《》\n#]{1,20}》)|《[^《》\n]*》){1,120})》"
 )
-NUMBER = r"[〇一二三四五六七八九十\d]{1,3}"
-SESSION = rf"第?{NUMBER}届(?:{NUMBER}次|[一二三四五六七八九]中)?"
-PARTY_CONGRESS_RE = re.compile(
-    r"(?:党的|中共|中国工会|中国共产党第)?十[一二三四五六七八九]大(?![学型量力多])"
-)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Candidate:
-    """A span found by a rule: `name` is set when a lexicon fixes the canonical."""
-
-    start: int
-    end: int
-    label: EntityType
-    name: str = ""
-    priority: int = 1
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
+@lru_cache(maxsize=4)
+def stop_chars(lex: Lexicon) -> frozenset[str]:
+    """Return the characters that end a name when walking left from a suffix."""
+    return frozenset(PUNCTUATION) | frozenset(lex.chars("stop_chars"))
 
 
+@lru_cache(maxsize=4)
+def stop_class(lex: Lexicon) -> str:
+    """Return the stop characters (and digits, spaces) as the body of a [...] class."""
+    return re.escape(lex.chars("stop_chars")) + "、，。；：\\s\\d"
+
+
+@lru_cache(maxsize=512)
 def alternation(words: tuple[str, ...] | frozenset[str]) -> str:
+    """Return a regex alternative of `words`, longest first (cached: rules reuse it)."""
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
 
 
@@ -198,26 +100,41 @@ def is_unit_name(name: str, lex: Lexicon) -> bool:
         )
         and 1 <= len(stem) <= 4
         and re.fullmatch(rf"[{CJK}]+", stem) is not None
-        and not name.startswith(BAD_STARTS)
-        and stem[0] not in "的在和与及等各全本该每到于对向从把被将为是了由"
-        and not any(c in stem[1:] for c in "任为在于由和与及的是了")
+        and not name.startswith(lex.words("bad_starts"))
+        and not name.startswith(lex.words("unit_body_prefixes"))
+        and stem[0] not in lex.chars("unit_first_stops")
+        and not any(c in stem[1:] for c in lex.chars("unit_inner_stops"))
         and not any(w in stem for w in levels if len(w) > 1)
         and division_pattern(lex).search(stem) is None
     )
 
 
 def walk_left(
-    text: str, end: int, limit: int, stops: tuple[str, ...], keep: str = ""
+    text: str,
+    end: int,
+    limit: int,
+    stops: tuple[str, ...],
+    lex: Lexicon,
+    keep: str = "",
 ) -> int:
     """Return where a name ending at `end` starts: walk left to a stop char/word."""
+    by_length = _by_length(stops)
+    chars = stop_chars(lex)
     start = end
     while start > 0 and end - start < limit:
-        if text[start - 1] in STOP_CHARS and text[start - 1] not in keep:
+        if text[start - 1] in chars and text[start - 1] not in keep:
             break
-        if any(text.endswith(w, 0, start) for w in stops):
+        if any(text[start - n : start] in words for n, words in by_length):
             break
         start -= 1
     return start
+
+
+@lru_cache(maxsize=64)
+def _by_length(words: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Group stop words by length, so a walk tests one slice per length."""
+    lengths = sorted({len(w) for w in words if w})
+    return tuple((n, frozenset(w for w in words if len(w) == n)) for n in lengths)
 
 
 @lru_cache(maxsize=4)

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ...model import EntityType
 from ..lexicon import Lexicon
+from ..records import Candidate
 from .base import (
-    BAD_STARTS,
-    CJK,
-    GOOD_ORG_STARTS,
-    SESSION,
-    STOP_CHARS,
-    STOP_CLASS,
-    STOP_WORDS,
-    SUB_UNIT_SUFFIXES,
-    Candidate,
     alias_pattern,
     alternation,
     cue_words,
     division_pattern,
     is_unit_name,
+    stop_chars,
     unit_levels,
     walk_left,
 )
@@ -38,16 +32,34 @@ def find_orgs(text: str, lex: Lexicon) -> list[Candidate]:
             Candidate(match.start(), match.end(), EntityType.ORG, canonical, 2)
         )
     found.extend(_suffix_orgs(text, lex))
-    short = re.compile(
-        rf"(?:{division_pattern(lex).pattern}|(?<![全各本该])[省市])总"
-        r"(?=[与和、，。将在要还也及等,;领]|机关)"
-    )
     found.extend(
-        Candidate(m.start(), m.end(), EntityType.ORG) for m in short.finditer(text)
+        Candidate(m.start(), m.end(), EntityType.ORG)
+        for m in _total_short(lex).finditer(text)
     )
     found.extend(_short_suffix_orgs(text, lex))
     found.extend(_headed_bodies(text, lex))
+    found.extend(_departments(text, found, lex))
     return [_trim_post_tail(text, c, lex) for c in found]
+
+
+def _departments(text: str, orgs: list[Candidate], lex: Lexicon) -> list[Candidate]:
+    """A department named after its organization: 全总 + 社会联络部, X + 领导小组."""
+    department = lex.pattern("department")
+    found = []
+    for org in orgs:
+        match = department.match(text, org.end)
+        if match is not None:
+            found.append(Candidate(org.start, match.end(), EntityType.ORG))
+    return found
+
+
+@lru_cache(maxsize=4)
+def _total_short(lex: Lexicon) -> re.Pattern[str]:
+    """省总 / 浙江总 for 省总工会: a division, or 省/市, and 总 (patterns.txt)."""
+    total = lex.patterns["org_total"]
+    return re.compile(
+        rf"(?:{division_pattern(lex).pattern}|{total}){lex.patterns['org_total_end']}"
+    )
 
 
 def _headed_bodies(text: str, lex: Lexicon) -> list[Candidate]:
@@ -57,9 +69,7 @@ def _headed_bodies(text: str, lex: Lexicon) -> list[Candidate]:
     resolved to that organization's name later. A head alone counts only when
     a post follows it (公司党总支委员、副总经理孙伟).
     """
-    bodies = re.compile(
-        rf"(?:{SESSION})?(?:{alternation(lex.head_bodies)})(?![{CJK}]{{0,1}}[长员])"
-    )
+    bodies = lex.pattern("headed_body")
     found = []
     for match in re.finditer(alternation(tuple(lex.bare_heads)), text):
         if not _at_boundary(text, match.start(), lex):
@@ -81,7 +91,7 @@ def _opens_sentence(text: str, pos: int) -> bool:
 
 def _post_then_name(text: str, pos: int, lex: Lexicon) -> bool:
     """Tell whether posts and then a person's name follow `pos` (副总经理孙伟)."""
-    chain = re.match(rf"(?:(?:{alternation(lex.roles)})[、兼]?)+", text[pos : pos + 30])
+    chain = lex.pattern("post_chain").match(text[pos : pos + 30])
     if chain is None:
         return False
     return split_name(text, pos + chain.end(), lex, after_post=True) is not None
@@ -89,25 +99,28 @@ def _post_then_name(text: str, pos: int, lex: Lexicon) -> bool:
 
 def _at_boundary(text: str, pos: int, lex: Lexicon) -> bool:
     """Tell whether a name may begin at `pos`: after punctuation or a verb."""
-    if pos == 0 or text[pos - 1] in STOP_CHARS or not text[pos - 1].isalnum():
+    if pos == 0 or text[pos - 1] in stop_chars(lex) or not text[pos - 1].isalnum():
         return True
-    stops = (*cue_words(lex), *STOP_WORDS, *lex.verbs, *lex.election_cues)
-    return text.endswith(stops, 0, pos) or text[pos - 1] in "了"
+    stops = (*cue_words(lex), *lex.words("stop_words"), *lex.verbs, *lex.election_cues)
+    return text.endswith(stops, 0, pos) or text[pos - 1] in lex.chars(
+        "boundary_particles"
+    )
 
 
 def _suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
     # a post ends the walk: 县政协主席刘建国作常委会 holds no organization name
-    stops = (*cue_words(lex), *STOP_WORDS, *lex.verbs, *lex.roles)
+    stops = (*cue_words(lex), *lex.words("stop_words"), *lex.verbs, *lex.roles)
     found = []
     for match in re.finditer(alternation(lex.org_suffixes), text):
-        start = walk_left(text, match.start(), 18, stops)
+        start = walk_left(text, match.start(), 18, stops, lex)
         start = _org_start(text, start, match.start(), lex)
         while start is not None and _is_generic(text[start : match.end()], lex):
             start = _org_start(text, start + 1, match.start(), lex)
         if start is None:
             continue
         name = text[start : match.end()]
-        if match.group() == "工会" and not _has_unit(name[:-2], lex):
+        head = name[: len(name) - len(match.group())]
+        if match.group() in lex.words("unit_suffixes") and not _has_unit(head, lex):
             continue
         if match.start() - start >= 1:
             found.append(Candidate(start, match.end(), EntityType.ORG))
@@ -117,14 +130,13 @@ def _suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
 def _org_start(text: str, start: int, suffix_start: int, lex: Lexicon) -> int | None:
     """Move `start` to the leftmost place an organization name can begin."""
     divisions, aliases = division_pattern(lex), alias_pattern(lex)
-    sub_unit = text.startswith(SUB_UNIT_SUFFIXES, suffix_start)
+    sub_unit = text.startswith(lex.words("sub_units"), suffix_start)
+    groups = tuple(lex.chars("group_prefixes"))
     for pos in range(start, suffix_start):
         rest = text[pos:suffix_start]
-        if rest.startswith(GOOD_ORG_STARTS):
+        if rest.startswith(lex.words("org_starts")):
             return pos
-        if rest[:1] in unit_levels(lex)[1] and text[pos - 1 : pos] not in tuple(
-            "全各本该"
-        ):
+        if rest[:1] in unit_levels(lex)[1] and text[pos - 1 : pos] not in groups:
             return pos
         if (
             pos == start
@@ -154,42 +166,50 @@ def _has_unit(prefix: str, lex: Lexicon) -> bool:
 def _is_generic(name: str, lex: Lexicon) -> bool:
     return (
         name in lex.generic
-        or name.startswith(BAD_STARTS)
-        or any(w in name for w in ("各级", "优秀", "省级", "市级", "县级", "先进"))
+        or name.startswith(lex.words("bad_starts"))
+        or any(w in name for w in lex.words("group_words"))
     )
 
 
 def _short_suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
-    divisions = division_pattern(lex).pattern
-    suffix = alternation(lex.short_suffixes)
-    levels = unit_levels(lex)[1]
-    tail = rf"[^{STOP_CLASS}总干]{{0,3}}?(?:{suffix})(?![{CJK}]{{0,1}}[长员]|门)"
-    multi = alternation(tuple(w for w in unit_levels(lex)[0] if len(w) > 1))
-    boundary = rf"(?:(?<![{CJK}])|(?<=[的在和与及由对向为是并]))"
-    pattern = re.compile(
-        rf"(?:中共)?(?:{divisions}|{boundary}(?:[{levels}]?(?:{multi})|[{levels}])){tail}"
-    )
     found = []
     cues = (*cue_words(lex), *lex.verbs)
+    groups = tuple(lex.chars("group_prefixes"))
+    pattern, tail = _short_patterns(lex)
     for match in pattern.finditer(text):
-        if text[match.start() - 1 : match.start()] in ("全", "各", "本", "该"):
+        if text[match.start() - 1 : match.start()] in groups:
             continue
         if match.group().endswith(cues):
             continue  # 济宁电厂协办: a verb, not a body
         found.append(Candidate(match.start(), match.end(), EntityType.ORG))
     # a unit's own short bodies: 定城镇委, 紫竹高新区党委, 团县委
-    stops = (*cue_words(lex), *STOP_WORDS, *lex.verbs)
-    for match in re.finditer(rf"(?<=[{levels}]){tail}", text):
-        start = walk_left(text, match.start(), 8, stops)
+    stops = (*cue_words(lex), *lex.words("stop_words"), *lex.verbs)
+    for match in tail.finditer(text):
+        start = walk_left(text, match.start(), 8, stops, lex)
         if is_unit_name(text[start : match.start()], lex):
             found.append(Candidate(start, match.end(), EntityType.ORG))
     return found
 
 
+@lru_cache(maxsize=4)
+def _short_patterns(lex: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Short bodies (省委宣传部, 县政协, 县经济技术开发区党工委) and a unit's tail."""
+    divisions = division_pattern(lex).pattern
+    levels = unit_levels(lex)[1]
+    multi = alternation(tuple(w for w in unit_levels(lex)[0] if len(w) > 1))
+    tail = lex.patterns["short_tail"]
+    boundary, party = lex.patterns["name_boundary"], lex.patterns["party_prefix"]
+    short = re.compile(
+        rf"(?:{party})?(?:{divisions}|{boundary}(?:[{levels}]?(?:{multi})|[{levels}]))"
+        rf"{tail}"
+    )
+    return short, re.compile(rf"(?<=[{levels}]){tail}")
+
+
 def _trim_post_tail(text: str, cand: Candidate, lex: Lexicon) -> Candidate:
     """Cut 党组/书记处/党委 off an organization when it begins a post (全总党组书记)."""
     name = text[cand.start : cand.end]
-    for tail in ("书记处", "党组", "党委"):
+    for tail in lex.words("organ_tails"):
         head = name[: len(name) - len(tail)]
         if head in unit_levels(lex)[0] or is_unit_name(head, lex):
             continue  # 高新区党委, 西湖区党委: the party committee of a unit is a body
@@ -216,24 +236,15 @@ def find_locations(text: str, lex: Lexicon) -> list[Candidate]:
         Candidate(m.start(), m.end(), EntityType.LOCATION)
         for m in pattern.finditer(text)
     ]
-    held = alternation(lex.hold_cues)
-    venue = re.compile(
-        rf"(?<=[在于])([^，。、；,;\s在于和]{{2,24}}?(?:{alternation(lex.venue_words)}))"
-        rf"(?=[^，。；,;]{{0,6}}?(?:{held})|[和、，,])"
-    )
-    more = re.compile(
-        rf"[和、及]([^，。、；,;\s在于和]{{2,24}}?(?:{alternation(lex.venue_words)}))"
-        rf"(?=[^，。；,;]{{0,6}}?(?:{held})|[和、，,])"
-    )
-    for match in venue.finditer(text):
+    more = lex.pattern("venue_more")
+    for match in lex.pattern("venue").finditer(text):
         spans = [match.span(1)]
         while (nxt := more.match(text, spans[-1][1])) is not None:  # 在A和B
             spans.append(nxt.span(1))
         found += [Candidate(a, b, EntityType.LOCATION, priority=2) for a, b in spans]
     abbrs = {d.abbr: d.name for d in lex.divisions if d.abbr}
-    travel = re.compile(
-        rf"(?<=[在赴进抵来])([{''.join(abbrs)}])(?=召开|举行|举办|开幕|参加|出席)"
-    )
+    before, after = lex.patterns["travel_before"], lex.patterns["travel_after"]
+    travel = re.compile(rf"{before}([{''.join(abbrs)}]){after}")
     found += [
         Candidate(m.start(1), m.end(1), EntityType.LOCATION, abbrs[m.group(1)], 2)
         for m in travel.finditer(text)
@@ -281,15 +292,18 @@ def is_headless_org_name(name: str, lex: Lexicon) -> bool:
         return False
     if _is_generic(name, lex):
         return False
-    inside = (*lex.org_suffixes, *lex.model_org_suffixes, *lex.verbs, *STOP_WORDS)
+    inside = (
+        *lex.org_suffixes,
+        *lex.model_org_suffixes,
+        *lex.verbs,
+        *lex.words("stop_words"),
+    )
     return not any(word in stem for word in inside)
-
-
-_PLACE_ENDS = tuple("省市县区镇乡村州国岛湾港")
 
 
 def is_place_name(name: str, lex: Lexicon) -> bool:
     """Tell whether `name` looks like a place: a known one, or ending like one."""
     if lex.division_of(name) is not None or name in lex.locations:
         return True
-    return 2 <= len(name) <= 12 and name.endswith(_PLACE_ENDS) and name.isalnum()
+    ends = tuple(lex.chars("place_ends"))
+    return 2 <= len(name) <= 12 and name.endswith(ends) and name.isalnum()

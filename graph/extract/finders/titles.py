@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from ...model import EntityType
 from ..lexicon import Lexicon
+from ..records import Candidate
 from .base import (
-    BAD_EVENT_STARTS,
-    BAD_STARTS,
-    CJK,
-    EVENT_STOP_WORDS,
-    NUMBER,
-    PARTY_CONGRESS_RE,
     PERIOD_RE,
-    QUOTED,
-    SESSION,
     TITLE_RE,
-    Candidate,
-    alternation,
     cue_words,
     division_pattern,
     walk_left,
@@ -35,32 +24,17 @@ def find_policies(text: str, lex: Lexicon) -> list[Candidate]:
         label = EntityType.ORG if inner in lex.media else EntityType.POLICY
         if inner:
             found.append(Candidate(match.start(1), match.end(1), label))
-    words = alternation(lex.policy_words)
-    quoted = re.compile(rf"“{QUOTED}{{1,30}}”(?:{words})|“{QUOTED}{{2,30}}(?:{words})”")
-    for match in quoted.finditer(text):
+    for match in lex.pattern("policy_quoted").finditer(text):
         if not PERIOD_RE.match(match.group()):
             found.append(Candidate(match.start(), match.end(), EntityType.POLICY))
-    adopted = alternation(lex.cues["approved"])
-    decision = re.compile(
-        rf"(?:{adopted})了?((?:[{CJK}]{{2,14}}?)?关于[^，。；;《》“”]{{2,60}}?的(?:{words})"
-        rf"|[{CJK}\d]{{4,30}}?(?:{words})(?=[（(]草案[)）]))"
-    )
-    for match in decision.finditer(text):
+    more = lex.pattern("policy_decision_more")
+    for match in lex.pattern("policy_decision").finditer(text):
         spans = [match.span(1)]
-        more = re.compile(
-            rf"、((?:[{CJK}]{{2,14}}?)?关于[^，。；;《》“”、]{{2,60}}?的(?:{words}))"
-        )
         while (nxt := more.match(text, spans[-1][1])) is not None:
             spans.append(nxt.span(1))
         found += [Candidate(a, b, EntityType.POLICY) for a, b in spans]
-    cues = alternation(lex.cues["issued"])
-    after_cue = re.compile(
-        rf"(?:{cues})了?([{CJK}\d“” ]{{3,30}}?(?:{words}))(?=[和与及、，。；,;等]|$)"
-    )
-    listed = re.compile(
-        rf"、([{CJK}\d“” ]{{3,30}}?(?:{words}))(?=[和与及、，。；,;等]|$)"
-    )
-    for match in after_cue.finditer(text):
+    listed = lex.pattern("policy_listed")
+    for match in lex.pattern("policy_after_cue").finditer(text):
         spans = [match.span(1)]
         while (more := listed.match(text, spans[-1][1])) is not None:
             spans.append(more.span(1))
@@ -74,8 +48,14 @@ def find_policies(text: str, lex: Lexicon) -> list[Candidate]:
 def _is_policy_name(name: str, lex: Lexicon) -> bool:
     return (
         len(name) >= 6
-        and not name.startswith((*BAD_STARTS, "的", *lex.cues["issued"]))
-        and "等" not in name
+        and not name.startswith(
+            (
+                *lex.words("bad_starts"),
+                *lex.words("policy_bad_starts"),
+                *lex.cues["issued"],
+            )
+        )
+        and not any(w in name for w in lex.words("list_ends"))
     )
 
 
@@ -90,112 +70,113 @@ def find_events(text: str, lex: Lexicon) -> list[Candidate]:
 
 
 def _quoted_campaigns(text: str, lex: Lexicon) -> list[Candidate]:
-    words = alternation(lex.campaign_words)
-    pattern = re.compile(
-        rf"“{QUOTED}{{2,40}}”(?:为主题的|主题)?(?:{words})"
-        rf"|“{QUOTED}{{2,40}}(?:{words})”"
-    )
     found = [
-        Candidate(m.start(), m.end(), EntityType.EVENT) for m in pattern.finditer(text)
+        Candidate(m.start(), m.end(), EntityType.EVENT)
+        for m in lex.pattern("campaign_quoted").finditer(text)
     ]
     # 开展了“甲”、“乙”等系列活动: every quoted name of the list is a campaign
-    item = r"“[^“”\n]{2,20}”"
-    listed = re.compile(rf"{item}(?:、{item})*等(?:系列|一系列|多项)?(?:{words})")
-    for match in listed.finditer(text):
+    item = lex.pattern("quoted_item")
+    for match in lex.pattern("campaign_listed").finditer(text):
         found += [
             Candidate(
                 match.start() + m.start(), match.start() + m.end(), EntityType.EVENT
             )
-            for m in re.finditer(item, match.group())
+            for m in item.finditer(match.group())
         ]
     return found
 
 
 def _session_meetings(text: str, lex: Lexicon) -> list[Candidate]:
-    words = alternation(lex.event_words)
-    pattern = re.compile(
-        rf"{SESSION}(?:[{CJK}]{{0,3}}?[（(]扩大[)）](?:会议|会)|{words})"
-    )
     stops = cue_words(lex)
     found = []
-    for match in pattern.finditer(text):
-        start = walk_left(text, match.start(), 8, stops)
-        found.append(Candidate(start, match.end(), EntityType.EVENT))
-    for match in PARTY_CONGRESS_RE.finditer(text):
+    for match in lex.pattern("session_meeting").finditer(text):
+        start = walk_left(text, match.start(), 8, stops, lex)
+        found.append(Candidate(start, match.end(), _session_label(match.group(), lex)))
+    for match in lex.pattern("party_congress").finditer(text):
         found.append(Candidate(match.start(), match.end(), EntityType.EVENT))
     # numbered festivals: 首届中国家长节, 第十届读书节 (节 alone is too common a word)
-    festival = re.compile(rf"(?:首届|第{NUMBER}届)[{CJK}]{{1,10}}?节(?![日目点约省能])")
     found += [
-        Candidate(m.start(), m.end(), EntityType.EVENT) for m in festival.finditer(text)
+        Candidate(m.start(), m.end(), EntityType.EVENT)
+        for m in lex.pattern("festival").finditer(text)
     ]
     return found
 
 
+def _session_label(session: str, lex: Lexicon) -> EntityType:
+    """全总十六届执委会 is the body (a term, no sitting); 十六届四次执委会 a meeting."""
+    sitting = lex.pattern("sitting").search(session)
+    return (
+        EntityType.ORG
+        if sitting is None and session.endswith(lex.term_bodies)
+        else EntityType.EVENT
+    )
+
+
 def _named_meetings(text: str, lex: Lexicon) -> list[Candidate]:
-    words = alternation(lex.event_words)
     # 讲话/发言 inside a name (重要讲话精神报告会) are nouns: only organizing cues stop
     stops = (
         *lex.cues["organized"],
         *lex.cues["issued"],
         *lex.cues["approved"],
-        "出席",
-        "参加",
-        "主持",
+        *lex.words("event_part_cues"),
         *lex.verbs,
-        *EVENT_STOP_WORDS,
+        *lex.words("event_stop_words"),
     )
     found = []
+    joins = "“”‘’、" + lex.chars("joins")
+    bad_starts = (*lex.words("bad_starts"), *lex.words("bad_event_starts"))
     # 全会员, 会议室, 大会堂: the word goes on into something else
-    for match in re.finditer(rf"(?:{words})(?![员室费厅堂场所抓]|中心)", text):
-        start = walk_left(text, match.start(), 40, stops, keep="“”‘’和与及、")
-        start = _drop_listed_prefix(text, start, match.start())
+    for match in lex.pattern("event_word").finditer(text):
+        start = walk_left(text, match.start(), 40, stops, lex, keep=joins)
+        start = _drop_listed_prefix(text, start, match.start(), lex)
         while start < match.start() and text[start] in "”’":
             start += 1
         name = text[start : match.end()]
-        if name.count("“") != name.count("”") or re.search(
-            r"”?等[一二三四五六七八九十\d]*[个项]?", name.split("”")[-1]
+        if name.count("“") != name.count("”") or lex.pattern("listed_count").search(
+            name.split("”")[-1]
         ):
             continue
-        if match.group() in ("竞赛", "大赛") and not _is_named(name, lex):
+        if match.group() in lex.words("contest_words") and not _is_named(name, lex):
             continue
-        if name in lex.generic or name.startswith(BAD_EVENT_STARTS):
+        if name in lex.generic or name.startswith(bad_starts):
             continue
         if match.start() - start >= 2:
             found.append(Candidate(start, match.end(), EntityType.EVENT, priority=0))
     return found
 
 
-def _drop_listed_prefix(text: str, start: int, end: int) -> int:
+def _drop_listed_prefix(text: str, start: int, end: int, lex: Lexicon) -> int:
     """Start after the last 、 (or 和 after an event) outside quotes (A、B会议)."""
     depth, cut = 0, start
+    joins, ends = lex.chars("joins"), lex.chars("event_ends")
     for pos in range(start, end):
         char = text[pos]
         depth += {"“": 1, "”": -1}.get(char, 0)
         if char == "、" and depth == 0:
             cut = pos + 1
-        if char in "和与及" and depth == 0 and text[pos - 1] in "会班赛动":
+        if char in joins and depth == 0 and text[pos - 1] in ends:
             cut = pos + 1
     return cut
 
 
 def _is_named(name: str, lex: Lexicon) -> bool:
     """Tell whether a competition is named (“安康杯”竞赛), not generic (劳动竞赛)."""
-    if "“" in name or "杯" in name or name.startswith(("全国", "首届", "第")):
+    if "“" in name or any(m in name for m in lex.words("contest_marks")):
+        return True
+    if name.startswith(lex.words("contest_starts")):
         return True
     return division_pattern(lex).match(name) is not None
 
 
 def _cued_campaigns(text: str, lex: Lexicon) -> list[Candidate]:
-    cues = alternation(("开展", "启动", "组织开展", "举办", "发起"))
-    words = alternation(lex.campaign_words)
-    pattern = re.compile(
-        rf"(?:{cues})了?([{CJK}A-Za-z\d]{{4,24}}?(?:{words}))(?=[和与及、，。；,;]|$)"
-    )
     found = []
-    for match in pattern.finditer(text):
+    series = lex.words("series_words")
+    for match in lex.pattern("campaign_cued").finditer(text):
         name = match.group(1)
-        if name.endswith(("竞赛", "大赛")) and not _is_named(name, lex):
+        if name.endswith(lex.words("contest_words")) and not _is_named(name, lex):
             continue
-        if not name.startswith(BAD_STARTS) and "系列" not in name[:2]:
+        if not name.startswith(lex.words("bad_starts")) and not any(
+            w in name[:2] for w in series
+        ):
             found.append(Candidate(match.start(1), match.end(1), EntityType.EVENT))
     return found

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from ...model import EntityType
 from ..lexicon import Lexicon
-from ..resolve import ResolvedMention
-from ..sentences import Sentence
+from ..records import ResolvedMention, Sentence
 
 __all__ = ["main_event", "holders_in_name", "is_bare_event_at"]
 

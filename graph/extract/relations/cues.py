@@ -7,29 +7,34 @@ anywhere earlier in the sentence; partners (与 B 联合开展) join the subject
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ...model import EntityType, Predicate, Relation
 from ..finders.base import cue_words
 from ..lexicon import Lexicon
-from ..resolve import ResolvedMention
-from ..sentences import Sentence
+from ..records import ResolvedMention, Sentence
 from .context import holders_in_name, main_event
 
 __all__ = ["cue_relations"]
 
-_COORD = ("、", "与", "和", "及", "会同", "联合", "同")
-_PARTNER = ("联合", "会同", "协同")
+logger = logging.getLogger(__name__)
+
 _CLAUSE = "，,；;：:"
+
+
+@lru_cache(maxsize=64)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(c) for c in cues))
 
 
 def _cue_positions(
     text: str, cues: tuple[str, ...], start: int
 ) -> list[tuple[int, int]]:
     found, pos = [], 0
-    pattern = re.compile("|".join(re.escape(c) for c in cues))
-    for match in pattern.finditer(text):
+    for match in _cue_pattern(cues).finditer(text):
         if match.start() >= pos:
             found.append((start + match.start(), start + match.end()))
             pos = match.end()
@@ -73,7 +78,8 @@ def _subjects_before(
             if clause_start <= m.start
             and m.end <= pos
             and not _is_post_org(text, m, sent, lex)
-            and text[m.end : m.end + 1] != "的"  # 县政府的中心工作: a modifier
+            # 县政府的中心工作: an organization before 的 is a modifier
+            and text[m.end : m.end + 1] not in lex.words("modifier_particles")
         ),
         key=lambda m: -m.end,
     )
@@ -82,17 +88,11 @@ def _subjects_before(
     chosen = [before[0]]
     for m in before[1:]:
         gap = text[m.end : chosen[-1].start]
-        if gap.strip() in _COORD or gap in ("", " "):
+        if gap.strip() in lex.words("coordinators") or gap in ("", " "):
             chosen.append(m)
         else:
             break
     return [m.name for m in chosen]
-
-
-_LEADING_TIME = re.compile(
-    r"\s*(?:(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:上午|下午|晚上|晚)?"
-    r"|今年|去年|近日|日前|近年来|今天|昨天)[，,]?"
-)
 
 
 def _sentence_subject(
@@ -104,31 +104,34 @@ def _sentence_subject(
     an organization that begins a post chain (县委副书记、县长孙浩…) is none.
     """
     first = min(sent.of(EntityType.ORG), key=lambda m: m.start, default=None)
-    lead = _LEADING_TIME.match(sent.text).end()
+    lead = lex.pattern("leading_time").match(sent.text).end()
     if first is None or first.start - sent.start - lead > 2:
         return None
     return None if _is_post_org(text, first, sent, lex) else first
 
 
-def _is_partner(text: str, sent: Sentence, subjects: list[str], pos: int) -> bool:
+def _is_partner(
+    text: str, sent: Sentence, subjects: list[str], pos: int, lex: Lexicon
+) -> bool:
     """与 B 联合开展 / 会同 B、C 开展: they work with the sentence's subject."""
     orgs = [m for m in sent.of(EntityType.ORG) if m.end <= pos and m.name in subjects]
+    partners, chars = lex.words("partner_words"), lex.chars("partner_chars")
     for org in orgs:
         before = text[max(org.start - 2, 0) : org.start]
-        if before.endswith(_PARTNER) or before[-1:] in ("与", "同"):
+        if before.endswith(partners) or (before[-1:] and before[-1] in chars):
             return True
     return False
 
 
 def _passive_objects(
-    text: str, sent: Sentence, cue_start: int, label: EntityType
+    text: str, sent: Sentence, cue_start: int, label: EntityType, lex: Lexicon
 ) -> list[ResolvedMention]:
     """《X》经 ORG 审议通过: the objects stand before 经/由 and the subject."""
     orgs = [m for m in sent.of(EntityType.ORG) if m.end <= cue_start]
     if not orgs:
         return []
     subject = max(orgs, key=lambda m: m.end)
-    if text[subject.start - 1 : subject.start] not in ("经", "由", "被"):
+    if text[subject.start - 1 : subject.start] not in lex.words("agent_markers"):
         return []
     return [m for m in sent.of(label) if m.end <= subject.start]
 
@@ -154,7 +157,8 @@ def _attributive_object(
     after = [
         m
         for m in sent.of(EntityType.EVENT)
-        if end <= m.start < end + 60 and text[m.start - 1 : m.start] == "的"
+        if end <= m.start < end + 60
+        and text[m.start - 1 : m.start] in lex.words("modifier_particles")
     ]
     if not after:
         return []
@@ -165,7 +169,7 @@ def _attributive_object(
             gap = gap.replace(org.text, "")
     for cue in cue_words(lex):
         gap = gap.replace(cue, "")
-    return [first] if gap.strip("，,、和及与等 ") == "" else []
+    return [first] if gap.strip("，,、 " + lex.chars("attributive_gap")) == "" else []
 
 
 def _bare_object(
@@ -175,7 +179,7 @@ def _bare_object(
     if main is None:
         return []
     window = text[end : end + 8]
-    rest = re.sub(r"^了?(?:该|此|这|本)(?:次|项)?", "", window)
+    rest = lex.pattern("this_event").sub("", window)
     if len(rest) < len(window) and rest.startswith(lex.bare_events):
         return [main]
     return []
@@ -201,7 +205,11 @@ def _cue_relations(
         if not subjects and pred is not Predicate.ORGANIZED:
             subjects = _by_bare_event(text, sent, start, lex, hosts)
         opener = _sentence_subject(text, sent, lex)
-        if opener is not None and subjects and _is_partner(text, sent, subjects, start):
+        if (
+            opener is not None
+            and subjects
+            and _is_partner(text, sent, subjects, start, lex)
+        ):
             subjects.append(opener.name)
         if not subjects and opener is not None:
             subjects = [opener.name]
@@ -210,21 +218,36 @@ def _cue_relations(
         if not subjects:
             subjects = _subjects_before(sent, start, text, lex, clause=False)
         if not objects:
-            objects = _passive_objects(text, sent, start, obj_label)
+            objects = _passive_objects(text, sent, start, obj_label, lex)
         if not objects and pred is Predicate.ORGANIZED:
             objects = _attributive_object(text, sent, end, lex) or _bare_object(
                 text, end, lex, main
+            )
+        if not subjects or not objects:
+            logger.debug(
+                "%s cue %r at %d: no %s",
+                pred.value,
+                text[start:end],
+                start,
+                "subject" if not subjects else "object",
             )
         for subj in subjects:
             for obj in objects:
                 yield sent.evidence(pred, subj, obj.name)
 
 
-_CUE_PREDICATES = (
-    (Predicate.ORGANIZED, EntityType.EVENT),
-    (Predicate.ISSUED, EntityType.POLICY),
-    (Predicate.APPROVED, EntityType.POLICY),
-)
+def _cue_predicates(lex: Lexicon) -> list[tuple[Predicate, EntityType]]:
+    """The predicates whose subject an organization's cue word states (cues.jsonl).
+
+    Organized comes first: what the report's own meeting adopts is adopted by
+    the bodies that hold it, so those must be known.
+    """
+    found = [
+        (Predicate(pred), EntityType(obj))
+        for pred, (subj, obj) in sorted(lex.cue_types.items())
+        if subj == EntityType.ORG.value
+    ]
+    return sorted(found, key=lambda p: p[0] is not Predicate.ORGANIZED)
 
 
 def _paragraph_topic(
@@ -256,7 +279,7 @@ def cue_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Re
     is adopted by the bodies that hold it.
     """
     relations: list[Relation] = list(_held_by_name(sentences))
-    for pred, label in _CUE_PREDICATES:
+    for pred, label in _cue_predicates(lex):
         main = main_event(sentences, lex)
         hosts = tuple(
             sorted(

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 
 from ...model import EntityType, Predicate, Relation
 from ..lexicon import Lexicon
-from ..resolve import ResolvedMention
-from ..sentences import Sentence
+from ..records import ResolvedMention, Sentence
 
 __all__ = ["post_relations"]
 
@@ -54,7 +53,7 @@ def _post_chain(
         chain.append((org, role))
         if org is not None:
             pos = org.start
-        if text[pos - 1 : pos] not in ("、", "兼"):
+        if text[pos - 1 : pos] not in lex.words("post_joins"):
             break
         pos -= 1
     posts, current = [], None
@@ -94,9 +93,7 @@ def post_relations(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation
 def _elected_as(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:
     """选举 PERSON 为 ORG …post: the person now holds that post."""
     for person in sent.of(EntityType.PERSON):
-        link = re.match(
-            r"(?:同志)?(?:当选为|当选|为|任|担任)", text[person.end : person.end + 5]
-        )
+        link = lex.pattern("takes_post").match(text[person.end : person.end + 5])
         if link is None:
             continue
         at = person.end + len(link.group())

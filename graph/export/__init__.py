@@ -1,0 +1,31 @@
+"""Exports for entity-linking tools: NIF, JSON-LD, spaCy DocBin and KB, merge report.
+
+Each export is one function of the (identified) DocResults, plus the document
+texts where it needs them; `EXPORTS` lists them for `kg export` and `kg build`.
+"""
+
+from __future__ import annotations
+
+from .jsonld import jsonld_text, read_context
+from .nif import nif_graph, nif_turtle
+from .registry import EXPORTS, Export, Linked, write_export
+from .report import merges_tsv
+from .spacy_kb import docbin_bytes, load_kb, make_kb, write_kb
+from .texts import read_texts
+
+__all__ = [
+    "EXPORTS",
+    "Export",
+    "Linked",
+    "write_export",
+    "read_texts",
+    "nif_graph",
+    "nif_turtle",
+    "jsonld_text",
+    "read_context",
+    "docbin_bytes",
+    "make_kb",
+    "write_kb",
+    "load_kb",
+    "merges_tsv",
+]
