@@ -349,3 +349,34 @@ SESSION = (
 )
 def test_session_reports(rules_nlp, text, fact):
     assert fact in _facts(_result(rules_nlp, text))
+
+
+def test_a_league_plenum_is_held_by_the_units_committee(rules_nlp):
+    text = "3月13日，共青团东河县第十六届三次全委(扩大)会议召开。团县委书记张平作报告。"
+    facts = _facts(_result(rules_nlp, text))
+    event = "共青团东河县第十六届三次全委(扩大)会议"
+    assert ("共青团东河县委", "organized", event, "") in facts
+    assert ("张平", HOLDS, "共青团东河县委", "书记") in facts
+
+
+# 12. Posts given as 职务由X担任 (notices that set up a body).
+NOTICE = "决定成立湖南省第三次农业普查领导小组。"
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        (
+            NOTICE + "领导小组组长由副省长周强担任。",
+            ("周强", HOLDS, "湖南省第三次农业普查领导小组", "组长"),
+        ),
+        (
+            NOTICE
+            + "领导小组组长由副省长周强担任，"
+            + "副组长由省统计局局长吴波、省农业厅厅长郑华担任。",
+            ("郑华", HOLDS, "湖南省第三次农业普查领导小组", "副组长"),
+        ),
+    ],
+)
+def test_posts_given_by_you_dan_ren(rules_nlp, text, fact):
+    assert fact in _facts(_result(rules_nlp, text))

@@ -65,6 +65,7 @@ class Lexicon:
     session_heads: tuple[str, ...]  # 第, 常务会议: a body's own sitting follows
     role_variants: dict[str, str]  # 作重要讲话 -> 讲话: the role a cue stands for
     role_rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()  # in order
+    short_prefixes: dict[str, str] = field(default_factory=dict)  # 团县委: 团 -> 共青团
     division_prefixes: dict[str, tuple[str, tuple[str, ...]]] = field(
         default_factory=dict
     )  # 省 -> (level, name endings): what a short form 省总工会 refers to
@@ -255,6 +256,10 @@ def load_lexicon(folder: Path) -> Lexicon:
                 key=lambda r: r["order"],
             )
         ),
+        short_prefixes={
+            r["short"]: r["full"]
+            for r in read_jsonl(folder / "short_prefixes.jsonl", ("short", "full"))
+        },
         division_prefixes={
             r["prefix"]: (r["level"], tuple(r["ends"]))
             for r in read_jsonl(

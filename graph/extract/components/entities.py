@@ -18,6 +18,7 @@ from ..finders import (
     is_org_name,
     is_place_name,
 )
+from ..finders.base import is_unit_name
 from ..lexicon import Lexicon, load_lexicon
 from .text import doc_text
 
@@ -143,8 +144,11 @@ class EntityFinder:
             if span is not None:
                 spans.append(span)
         doc.ents = filter_spans(spans)  # "expand" alignment may make spans touch
-        bodies = _bodies_of_meetings(orgs, chosen)
-        bodies += _bodies_of_sessions(text, chosen, bodies, self.lexicon)
+        model_bodies = _bodies_of_meetings(orgs, chosen)
+        bodies = _bodies_of_sessions(text, chosen, model_bodies, self.lexicon)
+        # a committee named by its unit (共青团X县委) wins over a model span (共青团)
+        starts = {b.start for b in bodies}
+        bodies += [b for b in model_bodies if b.start not in starts]
         doc._.kg_candidates = chosen + bodies
         return doc
 
@@ -177,9 +181,16 @@ def _bodies_of_sessions(
     """
     found = []
     for event in (c for c in chosen if c.label is EntityType.EVENT):
+        name = text[event.start : event.end]
+        committee = _committee_of_plenum(name, lex)
+        if committee is not None:
+            size, canonical = committee
+            found.append(
+                Candidate(event.start, event.start + size, EntityType.ORG, canonical)
+            )
+            continue
         if any(k.start == event.start for k in known):
             continue
-        name = text[event.start : event.end]
         heads = [
             c
             for c in find_orgs(name, lex)
@@ -195,6 +206,19 @@ def _bodies_of_sessions(
                 )
             )
     return found
+
+
+def _committee_of_plenum(name: str, lex: Lexicon) -> tuple[int, str] | None:
+    """共青团周至县第十六届三次全委会 is held by 共青团周至县委: (span size, name)."""
+    prefix = next(
+        (p for p in lex.words("committee_prefixes") if name.startswith(p)), ""
+    )
+    if not prefix:
+        return None
+    session = lex.pattern("session").search(name, len(prefix))
+    if session is None or not is_unit_name(name[len(prefix) : session.start()], lex):
+        return None
+    return session.start(), name[: session.start()] + lex.words("party_committee")[0]
 
 
 def _inside(inner: Candidate, outer: Candidate) -> bool:

@@ -134,7 +134,9 @@ def _org_start(text: str, start: int, suffix_start: int, lex: Lexicon) -> int | 
     groups = tuple(lex.chars("group_prefixes"))
     for pos in range(start, suffix_start):
         rest = text[pos:suffix_start]
-        if rest.startswith(lex.words("org_starts")):
+        if rest.startswith(lex.words("org_starts")) and not (
+            sub_unit and rest in lex.words("org_starts")
+        ):  # 中共中央办公厅, but 政协机关 is no name
             return pos
         if rest[:1] in unit_levels(lex)[1] and text[pos - 1 : pos] not in groups:
             return pos

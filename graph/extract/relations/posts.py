@@ -88,6 +88,35 @@ def post_relations(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation
             yield sent.evidence(Predicate.HOLDS_POSITION, person.name, org, role)
         previous_end = person.end
     yield from _elected_as(text, sent, lex)
+    yield from _held_by(text, sent, lex)
+
+
+def _held_by(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:
+    """ORG组长由副省长周强担任，副组长由甲、乙担任: the people named hold the post.
+
+    A later post of the sentence with no organization before it (副组长由…) is
+    in the organization of the one before.
+    """
+    persons = sorted(sent.of(EntityType.PERSON), key=lambda m: m.start)
+    org = None
+    for match in lex.pattern("post_by").finditer(sent.text):
+        start, end = sent.start + match.start(), sent.start + match.end()
+        org = _mention_ending_at(sent, start, EntityType.ORG) or org
+        role = match.group()[:-1]
+        named = [p for p in persons if p.start >= end]
+        taken = []
+        for i, person in enumerate(named):
+            taken.append(person)
+            done = lex.pattern("post_by_end").match(text, person.end)
+            later = named[i + 1].start if i + 1 < len(named) else len(text)
+            if done is not None and done.end() <= later:
+                break
+        else:
+            continue
+        if org is None:
+            continue
+        for person in taken:
+            yield sent.evidence(Predicate.HOLDS_POSITION, person.name, org.name, role)
 
 
 def _elected_as(text: str, sent: Sentence, lex: Lexicon) -> Iterator[Relation]:

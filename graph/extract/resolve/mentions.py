@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from ...model import Entity, EntityType, Mention
+from ..finders.base import is_unit_name, unit_levels
 from ..lexicon import Lexicon
 from ..records import Candidate, ResolvedMention
 from .divisions import context_division, divisions_in
@@ -21,8 +22,14 @@ def _resolve_org(
     if text in lex.org_aliases:
         return lex.org_aliases[text]
     prefix = next((a for a in _aliases_longest_first(lex) if text.startswith(a)), None)
-    if prefix is not None and len(text) > len(prefix):
+    if prefix is not None and len(text) > len(prefix) and not _is_local(text, lex):
         return lex.org_aliases[prefix] + text[len(prefix) :]
+    short = next((p for p in lex.short_prefixes if text.startswith(p)), "")
+    if short and text[len(short) :].startswith(unit_levels(lex)[0]):
+        # 团县委 in a report on 周至县 is 共青团周至县委
+        rest = unit_short_form(text[len(short) :], pos, doc, lex, list(units))
+        if rest != text[len(short) :]:
+            return lex.short_prefixes[short] + rest
     if text[0] in lex.division_prefixes and text not in lex.generic:
         division = context_division(pos, text[0], doc, found, lex)
         if division is not None:
@@ -60,6 +67,17 @@ def _resolve_location(text: str, pos: int, doc: str, lex: Lexicon, found) -> str
             return division.name + text[1:]
     division = lex.division_of(text)
     return division.name if division is not None else text
+
+
+def _is_local(name: str, lex: Lexicon) -> bool:
+    """Tell whether a body's prefix is followed by its unit (共青团周至县委)."""
+    prefix = next(
+        (p for p in lex.words("unit_body_prefixes") if name.startswith(p)), ""
+    )
+    rest = name[len(prefix) :]
+    return bool(prefix) and any(
+        is_unit_name(rest[:size], lex) for size in range(2, min(len(rest), 9) + 1)
+    )
 
 
 def resolve_mentions(
