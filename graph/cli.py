@@ -13,6 +13,7 @@ import typer
 from .errors import KGError, NothingToReadError
 from .model import DocResult
 from .settings import Settings
+from .sparql.formats import format_names
 
 __all__ = ["app"]
 
@@ -20,8 +21,36 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Build knowledge graphs from Chinese news and policy text.",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 logger = logging.getLogger(__name__)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("graph")
+        except PackageNotFoundError:  # a source tree that was never installed
+            number = "unknown"
+        typer.echo(f"kg {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Build knowledge graphs from Chinese news and policy text."""
 
 Inputs = Annotated[
     list[Path] | None,
@@ -333,7 +362,7 @@ def query_cmd(
     ] = None,
     name: Annotated[
         str | None,
-        typer.Option("--name", "-n", help="A ready query of ontology/queries/."),
+        typer.Option("--name", "-n", help="A ready query (graph/ontology/queries/)."),
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -342,9 +371,25 @@ def query_cmd(
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="table|json|csv|tsv|xml; turtle|ntriples for graphs."
+            "--format",
+            "-f",
+            help="table, or SELECT/ASK: "
+            + "|".join(format_names("results"))
+            + "; CONSTRUCT/DESCRIBE: "
+            + "|".join(format_names("graph")),
         ),
     ] = "table",
+    ambiguous: Annotated[
+        int,
+        typer.Option(
+            "--ambiguous-width",
+            min=1,
+            max=2,
+            envvar="KG_AMBIGUOUS_WIDTH",
+            help="Columns your terminal gives ambiguous characters such as “ ” … "
+            "(2 in terminals set up for CJK).",
+        ),
+    ] = 1,
     verbose: Verbose = False,
 ) -> None:
     """Run SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) and print the answer."""
@@ -363,6 +408,7 @@ def query_cmd(
             params=param or [],
             args=values,
             folder=settings.queries,
+            ambiguous=ambiguous,
         )
     except KGError as exc:
         raise _fail(exc) from exc

@@ -16,9 +16,11 @@ class Settings:
     """Paths to data files and pipeline switches (all overridable from the CLI)."""
 
     resources: Path = PACKAGE_DIR / "resources"
-    ontology: Path = PROJECT_DIR / "ontology" / "kg.ttl"
-    shapes: Path = PROJECT_DIR / "ontology" / "shapes.ttl"
-    queries: Path = PROJECT_DIR / "ontology" / "queries"
+    # The ontology, shapes and ready queries ship inside the package (the wheel
+    # carries them), so `kg query -n` and `kg serve` work from any install.
+    ontology: Path = PACKAGE_DIR / "ontology" / "kg.ttl"
+    shapes: Path = PACKAGE_DIR / "ontology" / "shapes.ttl"
+    queries: Path = PACKAGE_DIR / "ontology" / "queries"
     ner_model: Path = PACKAGE_DIR / "models" / "msra_ner"
     use_ner: bool = True
     corpus: Path = PROJECT_DIR / "data" / "corpus"

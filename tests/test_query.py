@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import io
 import json
 import subprocess
@@ -12,11 +13,15 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode
 from rdflib import Graph
+from rdflib.compare import isomorphic
 from typer.testing import CliRunner
 
 from graph.cli import app
 from graph.errors import InputError, OntologyError
 from graph.settings import Settings
+from graph.sparql.formats import format_names
+from graph.sparql.params import Param, typed_literal
+from graph.sparql.prefixes import PREFIX_MAP
 from graph.sparql.query import (
     fill_params,
     find_forbidden,
@@ -28,6 +33,7 @@ from graph.sparql.query import (
     shorten,
 )
 from graph.sparql.store import open_store
+from graph.sparql.table import display_width
 
 QUERIES = Settings().queries
 READY = read_ready_queries(QUERIES)
@@ -283,3 +289,165 @@ def test_cli_refuses_deep_nesting(
     assert done.returncode == 1
     lines = (done.stdout + done.stderr).splitlines()
     assert lines == ["error: query nested 3000 levels deep; the limit is 128"]
+
+
+def test_app_help_and_version() -> None:
+    for flag in ("-h", "--help"):
+        result = _invoke(flag)
+        assert result.exit_code == 0 and "query" in result.output
+    assert _invoke("query", "-h").exit_code == 0
+    version = _invoke("--version")
+    assert version.exit_code == 0
+    assert version.output.strip() == f"kg {importlib.metadata.version('graph')}"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "parse_as"),
+    [("jsonld", "json-ld"), ("json-ld", "json-ld"), ("rdfxml", "xml")],
+)
+def test_cli_construct_as_jsonld_and_rdfxml(
+    gold_output: Path, gold_graph: Graph, fmt: str, parse_as: str
+) -> None:
+    query = "CONSTRUCT { ?m ?p ?o } WHERE { ?m a org:Membership ; ?p ?o }"
+    result = _invoke("query", gold_output, query, "-f", fmt)
+    assert result.exit_code == 0, result.output
+    expected = gold_graph.query(query).graph
+    assert len(expected) > 20
+    assert isomorphic(Graph().parse(data=result.output, format=parse_as), expected)
+
+
+def test_cli_jsonld_is_compacted_with_the_prefixes(gold_output: Path) -> None:
+    query = "CONSTRUCT { ?p a schema:Person ; skos:prefLabel ?n } WHERE { ?p a schema:Person ; skos:prefLabel ?n }"  # noqa: E501
+    data = json.loads(_invoke("query", gold_output, query, "-f", "jsonld").output)
+    assert data["@context"]["schema"] == "https://schema.org/"
+    assert set(data["@context"]) == set(PREFIX_MAP)
+    person = next(
+        n
+        for n in data["@graph"]
+        if n.get("skos:prefLabel") == [{"@value": "巨晓林", "@language": "zh"}]
+    )
+    assert person["@id"].startswith("person:") and person["@type"] == [
+        "schema:Person"
+    ]
+
+
+def test_every_suggested_format_is_accepted(gold_output: Path) -> None:
+    """The formats an error names are exactly the ones that then work."""
+    wrong = _invoke(
+        "query", gold_output, "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "-f", "csv"
+    )
+    assert wrong.exit_code == 1
+    suggested = wrong.output.split("use one of ", 1)[1].strip().split(", ")
+    assert suggested == format_names("graph")
+    for fmt in suggested:
+        result = _invoke(
+            "query", gold_output, "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "-f", fmt
+        )
+        assert result.exit_code == 0 and result.output.strip(), fmt
+    wide = runner.invoke(app, ["query", "-h"], env={"COLUMNS": "300"})
+    assert "|".join(format_names("graph")) in wide.output
+
+
+def test_long_inline_query_is_no_file_name(gold_output: Path) -> None:
+    query = "SELECT ?n { ?p skos:prefLabel ?n . " + "# padding\n" * 60 + "} LIMIT 1"
+    assert len(query.encode()) > 600
+    result = _invoke("query", gold_output, query, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "n"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "foo",
+            "parameter 'from' takes a date (2016, 2016-09 or 2016-09-27), not 'foo'",
+        ),
+        ("2016-13", "not '2016-13' (no such date)"),
+        ("2016-02-30", "not '2016-02-30' (no such date)"),
+        ("16-04", "not '16-04'"),
+    ],
+)
+def test_cli_date_parameter_is_checked(
+    gold_output: Path, value: str, message: str
+) -> None:
+    result = _invoke("query", gold_output, "-n", "events", "--param", f"from={value}")
+    assert result.exit_code == 1
+    assert (
+        result.output.splitlines() == [f"error: {message}"] or message in result.output
+    )
+    assert len(result.output.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"),
+    [
+        ("2016", '"2016"^^xsd:gYear'),
+        ("2016-04", '"2016-04"^^xsd:gYearMonth'),
+        ("2016-04-12", '"2016-04-12"^^xsd:date'),
+    ],
+)
+def test_date_parameter_keeps_its_precision(value: str, literal: str) -> None:
+    text = fill_params(READY["events"].text, {"from": value})
+    assert f"VALUES ?from {{ {literal} }}" in text
+
+
+def test_parameter_types_come_from_the_defaults() -> None:
+    kinds = {(q, p.name): p.kind for q, r in READY.items() for p in r.params}
+    assert kinds[("events", "from")] == kinds[("events", "to")] == "date"
+    assert kinds[("posts-of", "name")] == "text"
+    with pytest.raises(InputError, match="takes an integer"):
+        typed_literal(Param("n", "3", "^^xsd:integer"), "three")
+    assert typed_literal(Param("n", "3", "^^xsd:integer"), " 42") == '"42"^^xsd:integer'
+
+
+def _column_starts(line: str, ambiguous: int) -> list[int]:
+    """Display columns where each cell of a table line starts."""
+    starts, column, previous = [], 0, " "
+    for index, char in enumerate(line):
+        if (
+            char != " "
+            and previous == " "
+            and line[max(0, index - 2) : index] in ("  ", "")
+        ):
+            starts.append(column)
+        column += display_width(char, ambiguous=ambiguous)
+        previous = char
+    return starts
+
+
+@pytest.mark.parametrize("ambiguous", [1, 2])
+def test_table_aligns_ambiguous_width_characters(store, ambiguous: int) -> None:
+    query = (
+        'SELECT ?a ?b { VALUES (?a ?b) { ("“五一”劳动节" "x") ("全总" "y") '
+        '("a…b·c" "z") ("plain" "w") } }'
+    )
+    lines = format_table(run_query(store, query), ambiguous=ambiguous).splitlines()
+    second = {_column_starts(line, ambiguous)[1] for line in lines[2:-1]}
+    assert len(second) == 1, lines
+    assert second == {_column_starts(lines[0], ambiguous)[1]}
+
+
+def test_cli_ambiguous_width_option(gold_output: Path) -> None:
+    query = 'SELECT ?a ?b { VALUES (?a ?b) { ("“一”" "x") ("全总" "y") } }'
+    narrow = _invoke("query", gold_output, query).output.splitlines()
+    wide = _invoke(
+        "query", gold_output, query, "--ambiguous-width", "2"
+    ).output.splitlines()
+    assert narrow[2] == "“一”  x" and narrow[3] == "全总  y"
+    assert wide[2] == "“一”  x" and wide[3] == "全总    y"
+
+
+def test_cut_answers_say_so(store) -> None:
+    result = run_query(store, "SELECT ?s { ?s ?p ?o }", max_rows=3)
+    assert result.truncated
+    assert format_table(result).splitlines()[-1] == (
+        "(3 rows shown; the answer was cut at 3 rows)"
+    )
+
+
+def test_prefix_map_equals_the_namespaces() -> None:
+    """The workers' plain-string prefixes are the ones rdf/namespaces.py declares."""
+    from graph.rdf.namespaces import PREFIXES
+
+    assert PREFIX_MAP == {name: str(space) for name, space in PREFIXES.items()}

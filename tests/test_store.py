@@ -9,6 +9,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from pyoxigraph import Literal, NamedNode, Quad, Store
 from rdflib import Graph
 
 from graph.errors import InputError, QueryError
@@ -130,3 +131,32 @@ def test_ask_and_graph_results(gold_output: Path) -> None:
     assert len(Graph().parse(data=text, format="turtle")) == 5
     with pytest.raises(InputError, match="cannot be written as json"):
         serialize_result(graph, "json")
+
+
+def test_dataset_of_a_query() -> None:
+    """default_graphs / named_graphs replace the store's dataset (and FROM)."""
+    store = Store()
+    s, p = NamedNode("http://example.org/s"), NamedNode("http://example.org/p")
+    graph = "http://example.org/g"
+    store.add(Quad(s, p, Literal("default")))
+    store.add(Quad(s, p, Literal("named"), NamedNode(graph)))
+    values = "SELECT ?o { ?s ?p ?o }"
+
+    def objects(query: str, **dataset) -> list[str]:
+        return [row[0].value for row in execute(store, query, **dataset).rows]
+
+    assert objects(values) == ["default"]
+    assert objects(values, default_graphs=[graph]) == ["named"]
+    assert objects(f"SELECT ?o FROM <{graph}> {{ ?s ?p ?o }}") == ["named"]
+    assert (
+        objects(
+            f"SELECT ?o FROM <{graph}> {{ ?s ?p ?o }}", default_graphs=["http://x/"]
+        )
+        == []
+    )
+    in_named = "SELECT ?o { GRAPH ?g { ?s ?p ?o } }"
+    assert objects(in_named) == ["named"]
+    assert objects(in_named, default_graphs=[graph]) == []  # no named graphs then
+    assert objects(in_named, named_graphs=[graph]) == ["named"]
+    with pytest.raises(QueryError, match="bad graph IRI"):
+        execute(store, values, default_graphs=["not an iri"])

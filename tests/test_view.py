@@ -207,7 +207,7 @@ def test_output_is_deterministic(gold_graph: Graph) -> None:
 
 
 def test_predicate_labels_match_the_ontology() -> None:
-    ontology = Graph().parse(ROOT / "ontology" / "kg.ttl")
+    ontology = Graph().parse(ROOT / "graph" / "ontology" / "kg.ttl")
     for pred, term in PREDICATE_TERMS.items():
         if str(term).startswith(str(KG)):
             assert Literal(PREDICATE_LABELS[pred], lang="zh") in set(

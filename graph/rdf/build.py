@@ -237,20 +237,23 @@ def build_graph(results: Iterable[DocResult]) -> Graph:
 
 
 def serialize(graph: Graph, fmt: str) -> str:
-    """Serialize deterministically: `longturtle` for Turtle, sorted N-Triples.
+    """Serialize in a graph format of `graph.sparql.formats.FORMATS`.
+
+    Deterministic: `longturtle` for Turtle, sorted N-Triples.
 
     N-Triples lines are split on "\\n" only (str.splitlines() would also cut
     at U+2028, U+0085, form feeds and more, all legal inside a literal), and
     control characters and line separators in literals are written as
     escapes, as canonical N-Triples does.
     """
-    if fmt in ("turtle", "ttl", "longturtle"):
-        return graph.serialize(format="longturtle")
-    if fmt in ("nt", "ntriples", "nt11"):
+    from ..sparql.formats import find_format  # the one registry of formats
+
+    name = find_format(fmt, "graph").name  # ttl, nt, json-ld, … are aliases
+    if name == "ntriples":
         text = graph.serialize(format="nt11").translate(_NT_ESCAPES)
         lines = sorted(set(text.split("\n")))
         return "\n".join(line for line in lines if line.strip()) + "\n"
-    return graph.serialize(format=fmt)
+    return graph.serialize(format=find_format(name).rdflib)
 
 
 # rdflib already escapes \n, \r, quotes and backslashes.

@@ -49,7 +49,7 @@ TYPE_SPACES: dict[EntityType, Namespace] = {
 
 
 class KG(DefinedNamespace):
-    """The project's own terms; they are declared in ontology/kg.ttl."""
+    """The project's own terms; they are declared in graph/ontology/kg.ttl."""
 
     _fail = True
     _NS = Namespace("https://w3id.org/zh-kg/ontology#")

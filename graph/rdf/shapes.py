@@ -1,4 +1,4 @@
-"""Check a graph against the SHACL shapes of ontology/shapes.ttl."""
+"""Check a graph against the SHACL shapes of graph/ontology/shapes.ttl."""
 
 from __future__ import annotations
 

@@ -1,5 +1,11 @@
 """The SPARQL endpoint as an ASGI app: the page at `/`, the protocol at `/sparql`.
 
+`GET /sparql` without a query answers the SPARQL 1.1 Service Description;
+`GET /store?default` and `GET /store?graph=IRI` are the Graph Store Protocol's
+reads. Every answer of `/sparql` and `/store` is negotiated (`Accept`, or a
+`format=` name of `graph.sparql.formats.FORMATS`), says `Vary: Accept`, and is
+406 when nothing the client accepts fits.
+
 The handlers read a request (at most `MAX_BODY` bytes, within the client
 deadline), refuse what needs no worker to refuse (an update on a read-only
 endpoint, a cross-site update: foreign `Host` or `Origin`), and hand the job to
@@ -20,30 +26,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..errors import InputError
 from .deadlines import CLIENT_TIMEOUT, BodyError, read_body
+from .description import describe_service
+from .formats import find_format
 from .workers import Reply, WorkerPool, text_reply
 
 __all__ = ["LOOPBACK", "MAX_BODY", "EndpointOptions", "make_app"]
 
 MAX_BODY = 1 << 20
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-_MEDIA_FORMATS = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "text/plain": "ntriples",
-    "application/rdf+xml": "rdfxml",
-    "application/ld+json": "jsonld",
-}
 _FORM = "application/x-www-form-urlencoded"
+_VARY = {"Vary": "Accept"}
 _BODY_KINDS = (_FORM, "application/sparql-query", "application/sparql-update")
 
 
@@ -63,12 +57,30 @@ class EndpointOptions:
     client_timeout: float = CLIENT_TIMEOUT
 
 
-def make_app(pool: WorkerPool, options: EndpointOptions, *, page: bytes) -> Starlette:
-    """Build the ASGI application: the page at `/` and the protocol at `/sparql`."""
+def make_app(
+    pool: WorkerPool,
+    options: EndpointOptions,
+    *,
+    page: bytes,
+    assets: dict[str, tuple[str, bytes]] | None = None,
+) -> Starlette:
+    """Build the ASGI application: the page at `/`, the protocol at `/sparql`.
+
+    `assets` maps a file name under `/assets/` to its media type and bytes
+    (the page's scripts and styles, shipped in the package).
+    """
+    assets = assets or {}
     endpoint = _Endpoint(pool, options)
 
     async def index(request: Request) -> Response:
         return _response(Reply(200, "text/html; charset=utf-8", page))
+
+    async def asset(request: Request) -> Response:
+        found = assets.get(request.path_params["name"])
+        if found is None:
+            return _response(text_reply(404, f"not found: {request.url.path}"))
+        headers = {"Cache-Control": "max-age=3600"}
+        return _response(Reply(200, found[0], found[1]), headers)
 
     middleware = []
     if options.cors is not None:
@@ -78,7 +90,7 @@ def make_app(pool: WorkerPool, options: EndpointOptions, *, page: bytes) -> Star
                 allow_origins=[options.cors],
                 allow_methods=["GET", "HEAD", "POST"],
                 allow_headers=["Accept", "Content-Type"],
-                expose_headers=["X-SPARQL-MaxRows"],
+                expose_headers=["X-SPARQL-MaxRows", "Vary"],
             )
         )
     routes = [
@@ -86,6 +98,8 @@ def make_app(pool: WorkerPool, options: EndpointOptions, *, page: bytes) -> Star
         Route("/index.html", index, methods=["GET"]),
         Route("/sparql", endpoint.get, methods=["GET"]),
         Route("/sparql", endpoint.post, methods=["POST"]),
+        Route("/store", endpoint.store, methods=["GET"]),
+        Route("/assets/{name}", asset, methods=["GET"]),
     ]
     handlers = {404: _not_found, 405: _not_allowed}
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
@@ -98,6 +112,11 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
     methods = "GET, HEAD, POST" if request.url.path == "/sparql" else "GET, HEAD"
+    if request.url.path == "/store":
+        return _response(
+            text_reply(405, "the graph store is read-only; use GET or HEAD"),
+            {"Allow": methods},
+        )
     reply = text_reply(405, f"method {request.method} not allowed; use {methods}")
     return _response(reply, {"Allow": methods})
 
@@ -117,7 +136,44 @@ class _Endpoint:
         params = parse_qs(request.url.query, keep_blank_values=True)
         if "update" in params:
             return _response(text_reply(405, "send updates with POST, not GET"))
+        if "query" not in params:
+            return self._describe(request, params)
         return await self._handle(request, params)
+
+    def _describe(self, request: Request, params: dict[str, list[str]]) -> Response:
+        """Answer the SPARQL 1.1 Service Description of this endpoint."""
+        accept = request.headers.get("accept", "")
+        url = str(request.url.replace(query=""))
+        try:
+            reply = describe_service(
+                url.rstrip("?"),
+                allow_update=self.options.allow_update,
+                formats=params.get("format", []),
+                accept=accept,
+            )
+        except InputError as exc:
+            reply = text_reply(400, str(exc))
+        return _response(reply, _VARY)
+
+    async def store(self, request: Request) -> Response:
+        """Answer a Graph Store Protocol read: `?default` or `?graph=IRI`."""
+        params = parse_qs(request.url.query, keep_blank_values=True)
+        graphs = params.get("graph", [])
+        if ("default" in params) == bool(graphs) or len(graphs) > 1:
+            reply = text_reply(400, "give either ?default or one ?graph=IRI")
+            return _response(reply, _VARY)
+        try:
+            formats = [find_format(f, "graph").name for f in params.get("format", [])]
+        except InputError as exc:
+            return _response(text_reply(400, str(exc)), _VARY)
+        job = {
+            "kind": "store",
+            "graph": graphs[0] if graphs else None,
+            "formats": formats,
+            "accept": request.headers.get("accept", ""),
+        }
+        reply = await run_in_threadpool(self.pool.run, job, self.options.timeout)
+        return _response(reply, _VARY)
 
     async def post(self, request: Request) -> Response:
         params = parse_qs(request.url.query, keep_blank_values=True)
@@ -153,17 +209,23 @@ class _Endpoint:
             refused = self._refuse_update(request)
             if refused is not None:
                 return _response(refused)
-        wanted = [_MEDIA_FORMATS.get(f, f) for f in params.get("format", [])]
+        try:
+            wanted = [find_format(f).name for f in params.get("format", [])]
+        except InputError as exc:
+            return _response(text_reply(400, str(exc)), _VARY)
         job = {
             "kind": "update" if updates else "query",
             "text": (queries or updates)[0],
-            "formats": wanted + _accepted(request.headers.get("accept", "")),
+            "formats": wanted,
+            "accept": request.headers.get("accept", ""),
             "max_rows": self.options.max_rows,
             "allow_update": self.options.allow_update,
+            # The protocol's dataset: it overrides FROM / FROM NAMED.
+            "default_graphs": params.get("default-graph-uri", []),
+            "named_graphs": params.get("named-graph-uri", []),
         }
-        return _response(
-            await run_in_threadpool(self.pool.run, job, self.options.timeout)
-        )
+        reply = await run_in_threadpool(self.pool.run, job, self.options.timeout)
+        return _response(reply, _VARY)
 
     def _refuse_update(self, request: Request) -> Reply | None:
         if not self.options.allow_update:
@@ -199,26 +261,3 @@ def _is_own_host(host: str, names: frozenset[str] | None) -> bool:
     except ValueError:
         return False
     return bool(name) and (names is None or name in names)
-
-
-def _accepted(header: str) -> list[str]:
-    """List the format names an Accept header asks for, best first.
-
-    Examples:
-        >>> _accepted("text/csv;q=0.5, application/sparql-results+json")
-        ['json', 'csv']
-    """
-    ranked = []
-    for position, item in enumerate(header.split(",")):
-        media, *options = (part.strip() for part in item.split(";"))
-        weight = 1.0
-        for option in options:
-            key, _, value = option.partition("=")
-            if key.strip() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        if media.lower() in _MEDIA_FORMATS and weight > 0:
-            ranked.append((-weight, position, _MEDIA_FORMATS[media.lower()]))
-    return [fmt for *_, fmt in sorted(ranked)]

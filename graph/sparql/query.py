@@ -1,6 +1,6 @@
 """Run SPARQL on the graph: ready queries, parameters, prefixes, readable tables.
 
-Ready queries live in `ontology/queries/<name>.rq`. Each starts with a `#` line
+Ready queries live in `graph/ontology/queries/<name>.rq`. Each starts with a `#` line
 saying what it answers and has no PREFIX lines: the prefixes of `PREFIXES`
 are supplied to the engine. A *parameter* is a one-value inline data block
 `VALUES ?name { "巨晓林"@zh }`: the value is the default, so every file runs
@@ -11,24 +11,26 @@ tag or datatype (`--param name=全总` or a positional value, in file order).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
+from pyoxigraph import RdfFormat, Store
 from rdflib import Graph
 
 from ..errors import InputError, OntologyError
 from ..io import read_queries, read_query_file
-from ..rdf.namespaces import PREFIXES
-from .formats import serialize_result
+from .formats import FORMATS, TABLE, find_format, serialize_result
 from .guard import find_keywords
-from .store import QueryResult, Term, execute, open_store
+from .params import Param, fill_params, find_params
+from .prefixes import PREFIX_MAP
+from .store import QueryResult, execute, open_store
+from .table import format_table, shorten
 
 __all__ = [
     "PREFIX_MAP",
-    "FORMATS",
+    "OUTPUT_FORMATS",
+    "Param",
     "ReadyQuery",
     "parse_ready_query",
     "read_ready_queries",
@@ -38,20 +40,14 @@ __all__ = [
     "run_query",
     "shorten",
     "format_table",
+    "check_format",
     "format_result",
     "parse_params",
     "answer_query",
 ]
 
-PREFIX_MAP: dict[str, str] = {name: str(ns) for name, ns in PREFIXES.items()}
-FORMATS = ("table", "json", "csv", "tsv", "xml", "turtle", "ntriples")
-MAX_CELL = 60
-
-_PARAM_RE = re.compile(
-    r'VALUES\s+\?(?P<name>\w+)\s*\{\s*"(?P<value>(?:[^"\\\n]|\\.)*)"'
-    r"(?P<suffix>@[A-Za-z][A-Za-z0-9-]*|\^\^\S+?)?\s*\}"
-)
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# kg query's choices: its table, then every format of the one registry.
+OUTPUT_FORMATS = (TABLE, *FORMATS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +57,7 @@ class ReadyQuery:
     name: str
     summary: str
     text: str
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[Param, ...] = ()
 
 
 def parse_ready_query(name: str, text: str) -> ReadyQuery:
@@ -69,16 +65,15 @@ def parse_ready_query(name: str, text: str) -> ReadyQuery:
 
     Examples:
         >>> q = parse_ready_query("x", '# Who?\\nSELECT * { VALUES ?n { "a"@zh } }')
-        >>> q.summary, q.params
-        ('Who?', (('n', 'a'),))
+        >>> q.summary, [(p.name, p.default) for p in q.params]
+        ('Who?', [('n', 'a')])
     """
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if not first.startswith("#"):
         raise OntologyError(f"{name}.rq: must start with a '# what it answers' line")
     if re.search(r"^\s*PREFIX\b", text, re.IGNORECASE | re.MULTILINE):
         raise OntologyError(f"{name}.rq: has PREFIX lines; prefixes are supplied")
-    params = tuple((m["name"], m["value"]) for m in _PARAM_RE.finditer(text))
-    return ReadyQuery(name, first.lstrip("#").strip(), text, params)
+    return ReadyQuery(name, first.lstrip("#").strip(), text, find_params(text))
 
 
 def read_ready_queries(folder: Path) -> dict[str, ReadyQuery]:
@@ -87,34 +82,6 @@ def read_ready_queries(folder: Path) -> dict[str, ReadyQuery]:
         name: parse_ready_query(name, text)
         for name, text in read_queries(folder).items()
     }
-
-
-def _escape(value: str) -> str:
-    return "".join(_ESCAPES.get(char, char) for char in value)
-
-
-def fill_params(text: str, params: Mapping[str, str], args: Sequence[str] = ()) -> str:
-    """Replace parameter defaults by `params` (by name) and `args` (in order).
-
-    Examples:
-        >>> fill_params('VALUES ?n { "a"@zh }', {}, ['say "hi"'])
-        'VALUES ?n { "say \\\\"hi\\\\""@zh }'
-    """
-    names = list(dict.fromkeys(m["name"] for m in _PARAM_RE.finditer(text)))
-    if len(args) > len(names):
-        raise InputError(f"{len(args)} values given for parameters {names or 'none'}")
-    values = dict(zip(names, args, strict=False)) | dict(params)
-    unknown = sorted(set(values) - set(names))
-    if unknown:
-        raise InputError(f"unknown parameter {unknown[0]!r}; this query takes {names}")
-
-    def swap(match: re.Match[str]) -> str:
-        if match["name"] not in values:
-            return match[0]
-        literal = f'"{_escape(values[match["name"]])}"{match["suffix"] or ""}'
-        return f"VALUES ?{match['name']} {{ {literal} }}"
-
-    return _PARAM_RE.sub(swap, text)
 
 
 def prepare_query(
@@ -178,117 +145,27 @@ def _to_store(graph: Graph) -> Store:
     return store
 
 
-def shorten(term: Term | None) -> str:
-    """Show a term plainly: a literal's text, an IRI as SPARQL can read it back.
-
-    An IRI becomes a prefixed name (characters SPARQL reserves escaped with
-    a backslash) when one can spell it, else `<IRI>`; either form pasted into
-    a query names the same IRI.
+def check_format(fmt: str) -> str:
+    """Return the registry name of a `kg query` format (or `table`).
 
     Examples:
-        >>> shorten(NamedNode("https://w3id.org/zh-kg/resource/person/巨晓林"))
-        'person:巨晓林'
-        >>> shorten(NamedNode("https://w3id.org/zh-kg/resource/doc/a/b.txt"))
-        'doc:a\\\\/b.txt'
-        >>> shorten(NamedNode("https://w3id.org/zh-kg/resource/person/“甲”"))
-        '<https://w3id.org/zh-kg/resource/person/“甲”>'
+        >>> check_format("json-ld"), check_format("table")
+        ('jsonld', 'table')
     """
-    if term is None:
-        return ""
-    if isinstance(term, Literal):
-        return term.value
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    if not isinstance(term, NamedNode):
-        return str(term)
-    for prefix, space in sorted(PREFIX_MAP.items(), key=lambda ns: -len(ns[1])):
-        if term.value.startswith(space):
-            local = _local_name(term.value[len(space) :])
-            if local is not None:
-                return f"{prefix}:{local}"
-    return f"<{term.value}>"
+    if fmt == TABLE:
+        return fmt
+    try:
+        return find_format(fmt).name
+    except InputError:
+        choices = ", ".join(OUTPUT_FORMATS)
+        raise InputError(f"unknown format {fmt!r}; choose from {choices}") from None
 
 
-_LOCAL_ESCAPES = frozenset("_~.-!$&'()*+,;=/?#@%")
-_NAME_START = (
-    (0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x2FF),
-    (0x370, 0x37D), (0x37F, 0x1FFF), (0x200C, 0x200D), (0x2070, 0x218F),
-    (0x2C00, 0x2FEF), (0x3001, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFFD),
-    (0x10000, 0xEFFFF), (0x5F, 0x5F), (0x30, 0x39), (0x3A, 0x3A),
-)  # fmt: skip
-_NAME_INSIDE = (*_NAME_START, (0x2D, 0x2D), (0xB7, 0xB7), (0x300, 0x36F),
-                (0x203F, 0x2040))  # fmt: skip
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def _local_name(text: str) -> str | None:
-    """Spell `text` as the local part of a SPARQL prefixed name, or None."""
-    out = []
-    for index, char in enumerate(text):
-        ranges = _NAME_START if index == 0 else _NAME_INSIDE
-        code = ord(char)
-        last = index == len(text) - 1
-        hex_pair = text[index + 1 : index + 3]
-        if char == "%" and len(hex_pair) == 2 and set(hex_pair) <= _HEX:
-            out.append(char)
-        elif any(low <= code <= high for low, high in ranges) and not (
-            last and char == "."
-        ):
-            out.append(char)
-        elif char == "." and not last and index > 0:
-            out.append(char)
-        elif char in _LOCAL_ESCAPES:
-            out.append("\\" + char)
-        else:
-            return None
-    return "".join(out)
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    if _width(text) <= MAX_CELL:
-        return text
-    while _width(text) > MAX_CELL - 1:
-        text = text[:-1]
-    return text + "…"
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def format_table(result: QueryResult) -> str:
-    """Lay out a SELECT result as an aligned table (wide characters count twice)."""
-    if result.kind == "ask":
-        return f"{str(result.boolean).lower()}\n"
-    if result.kind == "graph":
-        return serialize_result(result, "turtle", prefixes=PREFIX_MAP).decode("utf-8")
-    header = list(result.variables)
-    cells = [[_clip(shorten(term)) for term in row] for row in result.rows]
-    widths = [
-        max([_width(h)] + [_width(row[i]) for row in cells])
-        for i, h in enumerate(header)
-    ]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += [
-        "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)) for row in cells
-    ]
-    count = len(cells)
-    lines.append(f"({count} row{'s' if count != 1 else ''})")
-    return "\n".join(line.rstrip() for line in lines) + "\n"
-
-
-def format_result(result: QueryResult, fmt: str) -> str:
+def format_result(result: QueryResult, fmt: str, *, ambiguous: int = 1) -> str:
     """Render a result as a table or in a SPARQL results / RDF format."""
-    if fmt == "table":
-        return format_table(result)
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    fmt = check_format(fmt)
+    if fmt == TABLE:
+        return format_table(result, ambiguous=ambiguous)
     text = serialize_result(result, fmt, prefixes=PREFIX_MAP).decode("utf-8")
     return text if text.endswith("\n") or not text else text + "\n"
 
@@ -318,11 +195,11 @@ def answer_query(
     params: Sequence[str] = (),
     args: Sequence[str] = (),
     folder: Path,
+    ambiguous: int = 1,
 ) -> str:
     """Open `source`, run a query (text, `.rq` file or ready query) and render it."""
-    if fmt != "table" and fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    fmt = check_format(fmt)
     text = prepare_query(
         query, name=name, params=parse_params(params), args=args, folder=folder
     )
-    return format_result(run_query(open_store(source), text), fmt)
+    return format_result(run_query(open_store(source), text), fmt, ambiguous=ambiguous)

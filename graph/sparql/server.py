@@ -28,7 +28,7 @@ from starlette.applications import Starlette
 from ..errors import InputError
 from .deadlines import CLIENT_TIMEOUT, make_protocol
 from .endpoint import LOOPBACK, EndpointOptions, make_app
-from .page import render_page
+from .page import read_assets, render_page
 from .query import read_ready_queries
 from .store import find_source, load_file
 from .workers import WorkerPool
@@ -117,7 +117,8 @@ def make_server(
             hosts=_own_hosts(host),
             client_timeout=client_timeout,
         )
-        app = make_app(pool, options, page=render_page(ready).encode("utf-8"))
+        page = render_page(ready).encode("utf-8")
+        app = make_app(pool, options, page=page, assets=read_assets())
         server = SparqlServer(sock, _config(app, client_timeout), pool=pool)
     except BaseException:
         for resource in (pool, sock):

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -170,8 +171,14 @@ def execute(
     *,
     prefixes: dict[str, str] | None = None,
     max_rows: int | None = None,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
 ) -> QueryResult:
     """Run a SPARQL query; keep at most `max_rows` rows or triples.
+
+    `default_graphs` and `named_graphs` (IRIs) set the dataset as the
+    protocol's `default-graph-uri` and `named-graph-uri` do; they override the
+    query's FROM and FROM NAMED. Naming only one of them leaves the other empty.
 
     A query nested deeper than `graph.sparql.guard.MAX_DEPTH` is refused before it
     reaches the engine, which would crash on it.
@@ -182,12 +189,25 @@ def execute(
     """
     check_depth(query)
     try:
-        answer = store.query(query, prefixes=prefixes or {})
+        dataset = _dataset(default_graphs, named_graphs)
+        answer = store.query(query, prefixes=prefixes or {}, **dataset)
         return _materialize(answer, max_rows)
     except SyntaxError as exc:
         raise QueryError(f"bad query: {one_line(str(exc))}") from exc
     except OSError as exc:
         raise KGError(f"query failed: {one_line(str(exc))}") from exc
+
+
+def _dataset(default_graphs: Sequence[str], named_graphs: Sequence[str]) -> dict:
+    if not default_graphs and not named_graphs:
+        return {}
+    try:
+        return {
+            "default_graph": [NamedNode(iri) for iri in default_graphs],
+            "named_graphs": [NamedNode(iri) for iri in named_graphs],
+        }
+    except ValueError as exc:
+        raise QueryError(f"bad graph IRI: {one_line(str(exc))}") from exc
 
 
 def _materialize(answer: object, max_rows: int | None) -> QueryResult:

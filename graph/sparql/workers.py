@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pyoxigraph import Store
+from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from ..errors import ForbiddenError, InputError, KGError, QueryError
-from .formats import GRAPH_FORMATS, media_type, serialize_result
+from .formats import FORMATS, format_names, negotiate, serialize_result
 from .guard import UPDATE_WORDS, check_query, check_update, find_keywords, one_line
-from .query import PREFIX_MAP
-from .store import execute, open_store
+from .prefixes import PREFIX_MAP
+from .store import QueryResult, execute, open_store
 
 __all__ = ["Reply", "text_reply", "isolate_network", "WorkerPool"]
 
@@ -50,11 +50,12 @@ def text_reply(status: int, message: str) -> Reply:
     return Reply(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
 
 
-def _pick_format(kind: str, wanted: list[str]) -> str:
-    for fmt in wanted:
-        if (fmt in GRAPH_FORMATS) == (kind == "graph"):
-            return fmt
-    return "turtle" if kind == "graph" else "json"
+def _not_acceptable(kind: str, accept: str) -> Reply:
+    what = "graph" if kind == "graph" else "results"
+    offered = ", ".join(FORMATS[name].media_type for name in format_names(what))
+    return text_reply(
+        406, f"no format of {accept!r} fits a {kind.upper()} answer; offered: {offered}"
+    )
 
 
 _READ_ONLY = (
@@ -74,7 +75,27 @@ def _misplaced_update(text: str, allow_update: bool) -> Reply | None:
     return text_reply(400, f"{words[0]} is an update; send it as 'update', not 'query'")
 
 
+def _read_graph(store: Store, job: dict, prefixes: dict[str, str]) -> Reply:
+    """Answer a Graph Store Protocol read: the default graph or one named graph."""
+    iri = job.get("graph")
+    try:
+        graph = DefaultGraph() if iri is None else NamedNode(iri)
+    except ValueError as exc:
+        return text_reply(400, f"bad graph IRI {iri!r}: {one_line(str(exc))}")
+    if iri is not None and not store.contains_named_graph(graph):
+        return text_reply(404, f"no graph <{iri}> in this store")
+    fmt = negotiate("graph", job["formats"], job.get("accept", ""))
+    if fmt is None:
+        return _not_acceptable("graph", job.get("accept", ""))
+    triples = tuple(q.triple for q in store.quads_for_pattern(None, None, None, graph))
+    result = QueryResult("graph", triples=triples)
+    body = serialize_result(result, fmt.name, prefixes=prefixes)
+    return Reply(200, f"{fmt.media_type}; charset=utf-8", body)
+
+
 def _answer(store: Store, job: dict, prefixes: dict[str, str]) -> Reply:
+    if job["kind"] == "store":
+        return _read_graph(store, job, prefixes)
     text = job["text"]
     try:
         if job["kind"] == "update":
@@ -82,9 +103,19 @@ def _answer(store: Store, job: dict, prefixes: dict[str, str]) -> Reply:
             store.update(text, prefixes=prefixes)
             return text_reply(200, "update done")
         check_query(text, prefixes=prefixes)
-        result = execute(store, text, prefixes=prefixes, max_rows=job["max_rows"])
-        fmt = _pick_format(result.kind, job["formats"])
-        body = serialize_result(result, fmt, prefixes=prefixes)
+        result = execute(
+            store,
+            text,
+            prefixes=prefixes,
+            max_rows=job["max_rows"],
+            default_graphs=job.get("default_graphs", ()),
+            named_graphs=job.get("named_graphs", ()),
+        )
+        kind = "graph" if result.kind == "graph" else "results"
+        fmt = negotiate(kind, job["formats"], job.get("accept", ""))
+        if fmt is None:
+            return _not_acceptable(result.kind, job.get("accept", ""))
+        body = serialize_result(result, fmt.name, prefixes=prefixes)
     except ForbiddenError as exc:
         return text_reply(403, str(exc))
     except QueryError as exc:
@@ -99,7 +130,7 @@ def _answer(store: Store, job: dict, prefixes: dict[str, str]) -> Reply:
     except (KGError, OSError) as exc:
         return text_reply(500, one_line(str(exc)))
     headers = {"X-SPARQL-MaxRows": str(job["max_rows"])} if result.truncated else {}
-    return Reply(200, f"{media_type(fmt)}; charset=utf-8", body, headers)
+    return Reply(200, f"{fmt.media_type}; charset=utf-8", body, headers)
 
 
 def isolate_network() -> str:
