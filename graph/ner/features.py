@@ -27,6 +27,7 @@ __all__ = [
     "Lexicon",
     "build_jieba_lexicon",
     "normalize_char",
+    "normalize_text",
 ]
 
 logger = logging.getLogger(__name__)
@@ -54,40 +55,95 @@ def normalize_char(char: str) -> str:
 
 
 class Lexicon:
-    """A word list with one category per word, matched exhaustively against text."""
+    """A word list with one category per word, matched exhaustively against text.
+
+    Matching is vectorized: for each word length the text's substrings are
+    hashed (a polynomial over code points, modulo 2**64) and looked up in the
+    sorted hashes of the words of that length; every hit is then checked
+    character by character, so a hash collision never sets a flag.
+    """
 
     def __init__(self, words: dict[str, int], max_len: int = 10) -> None:
         """Keep words of 2..max_len characters with their category index."""
         self.words = {w: c for w, c in words.items() if 2 <= len(w) <= max_len}
         self.max_len = max((len(w) for w in self.words), default=0)
-        self.prefixes = {w[:k] for w in self.words for k in range(2, len(w))}
+        prefixes = {w[:k] for w in self.words for k in range(2, len(w))}
+        self._tables = {
+            n: _word_table(
+                sorted(
+                    {w for w in self.words if len(w) == n}
+                    | {p for p in prefixes if len(p) == n}
+                ),
+                self.words,
+                prefixes,
+            )
+            for n in range(2, self.max_len + 1)
+        }
 
-    def features(self, text: str) -> np.ndarray:
+    def features(self, text: str, ends: np.ndarray | None = None) -> np.ndarray:
         """Return a (len(text), 12) float32 array of B/M/E flags per category.
+
+        ``ends`` (one per character: where its segment ends) keeps words from
+        running over segment borders when several texts are joined; without
+        it the whole text is one segment.
 
         >>> lex = Lexicon({"北京": 1, "北京大学": 2})
         >>> lex.features("在北京大学").argmax(axis=1).tolist()
         [0, 3, 5, 7, 8]
+        >>> ends = np.array([3, 3, 3, 5, 5])
+        >>> lex.features("在北京大学", ends).argmax(axis=1).tolist()
+        [0, 3, 5, 0, 0]
         """
         n = len(text)
         out = np.zeros((n, N_LEX_FEATURES), dtype=np.float32)
-        words, prefixes, top = self.words, self.prefixes, self.max_len
-        flat: list[int] = []
-        width = N_LEX_FEATURES
-        for i in range(n - 1):
-            for end in range(i + 2, min(n, i + top) + 1):
-                piece = text[i:end]
-                cat = words.get(piece)
-                if cat is not None:
-                    base = 3 * cat
-                    flat.append(i * width + base)
-                    flat.extend(j * width + base + 1 for j in range(i + 1, end - 1))
-                    flat.append((end - 1) * width + base + 2)
-                if piece not in prefixes:
-                    break
-        if flat:
-            out.flat[flat] = 1.0
+        if n < 2 or not self._tables:
+            return out
+        codes = _code_points(text)
+        if ends is None:
+            ends = np.full(n, n, dtype=np.int64)
+        flat = out.reshape(-1)
+        # candidates: start positions whose text so far is a word or a prefix
+        alive = np.arange(n - 1)
+        hashes = codes[:-1].astype(np.uint64)
+        for size in range(2, self.max_len + 1):
+            inside = alive + size <= ends[alive]
+            alive, hashes = alive[inside], hashes[inside]
+            if alive.size == 0:
+                break
+            hashes = hashes * _HASH_BASE + codes[alive + size - 1].astype(np.uint64)
+            starts, cats, keep = self._matches(size, alive, hashes, codes)
+            alive, hashes = alive[keep], hashes[keep]
+            if starts.size == 0:
+                continue
+            rows = starts * N_LEX_FEATURES + 3 * cats
+            flat[rows] = 1.0
+            for inner in range(1, size - 1):
+                flat[rows + inner * N_LEX_FEATURES + 1] = 1.0
+            flat[rows + (size - 1) * N_LEX_FEATURES + 2] = 1.0
         return out
+
+    def _matches(
+        self, size: int, alive: np.ndarray, hashes: np.ndarray, codes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the word starts and categories at ``size``, and who goes on.
+
+        ``alive`` are candidate starts and ``hashes`` the hashes of their
+        ``size`` characters; the third array masks the candidates whose text
+        is a prefix of a longer word (a hash collision only keeps one too many).
+        """
+        keys, codes_of, cats, is_prefix = self._tables[size]
+        none = np.empty(0, np.int64)
+        if keys.size == 0:
+            return none, none, np.zeros(alive.size, dtype=bool)
+        pos = np.searchsorted(keys, hashes)
+        pos[pos == keys.size] = 0
+        hit = keys[pos] == hashes
+        keep = hit & is_prefix[pos]
+        word = hit & (cats[pos] >= 0)
+        starts, where = alive[word], pos[word]
+        window = codes[starts[:, None] + np.arange(size)]
+        exact = (window == codes_of[where]).all(axis=1)
+        return starts[exact], cats[where[exact]], keep
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the lexicon as sorted, gzipped ``word<TAB>category`` lines."""
@@ -101,6 +157,40 @@ class Lexicon:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             pairs = (line.rstrip("\n").split("\t") for line in handle)
             return cls({w: int(c) for w, c in pairs})
+
+
+_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _code_points(text: str) -> np.ndarray:
+    """Return the code points of a text as an int64 array.
+
+    >>> _code_points("a中").tolist()
+    [97, 20013]
+    """
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+
+
+def _word_table(
+    strings: list[str], categories: dict[str, int], prefixes: set[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Index same-length words and word prefixes for :meth:`Lexicon.features`.
+
+    Returns their sorted hashes, code points, categories (-1: no word) and
+    whether each is a prefix of a longer word.
+    """
+    if not strings:
+        empty = np.empty(0, np.int64)
+        return empty.astype(np.uint64), empty.reshape(0, 0), empty, empty > 0
+    codes = _code_points("".join(strings)).reshape(len(strings), -1)
+    hashes = codes[:, 0].astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for col in range(1, codes.shape[1]):
+            hashes = hashes * _HASH_BASE + codes[:, col].astype(np.uint64)
+    order = np.argsort(hashes, kind="stable")
+    cats = np.array([categories.get(w, -1) for w in strings], dtype=np.int64)
+    is_prefix = np.array([w in prefixes for w in strings], dtype=bool)
+    return hashes[order], codes[order], cats[order], is_prefix[order]
 
 
 def build_jieba_lexicon(max_len: int = 10) -> Lexicon:
@@ -129,6 +219,10 @@ class Featurizer:
         self.lexicon = lexicon
         self.char_ids = {c: i + 2 for i, c in enumerate(self.chars)}
         self.bigram_ids = {b: i + 2 for i, b in enumerate(self.bigrams)}
+        self._char_keys, self._char_vals = _id_table([ord(c) for c in self.chars])
+        self._bigram_keys, self._bigram_vals = _id_table(
+            [_pair_key(ord(b[0]), ord(b[1])) for b in self.bigrams]
+        )
 
     @property
     def n_chars(self) -> int:
@@ -162,12 +256,33 @@ class Featurizer:
 
     def encode(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (char ids, [left, right] bigram ids, lexicon flags) for one text."""
-        norm = _normalize(text)
-        get_c, get_b = self.char_ids.get, self.bigram_ids.get
-        chars = np.fromiter((get_c(c, UNK) for c in norm), np.int64, len(norm))
-        bis = np.fromiter((get_b(b, UNK) for b in _bigrams(norm)), np.int64)
-        bigram = np.stack([bis[:-1], bis[1:]], axis=1)
-        return chars, bigram, self.lexicon.features(norm)
+        return self.encode_many([text])
+
+    def encode_many(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Encode texts joined end to end, each as if alone (see :meth:`encode`).
+
+        The rows of text k start at the sum of the lengths before it; bigrams
+        and lexicon words never cross from one text into the next.
+
+        >>> f = Featurizer(["北", "京"], ["北京"], Lexicon({"北京": 1}))
+        >>> chars, bigrams, lex = f.encode_many(["北京", "京北"])
+        >>> chars.tolist(), bigrams[:, 1].tolist(), lex[:, 3].tolist()
+        ([2, 3, 3, 2], [2, 1, 1, 1], [1.0, 0.0, 0.0, 0.0])
+        """
+        norm = normalize_text("".join(texts))
+        codes = _code_points(norm)
+        lengths = np.fromiter((len(t) for t in texts), np.int64, len(texts))
+        ends = np.repeat(np.cumsum(lengths), lengths)
+        firsts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        index = np.arange(codes.size)
+        before = np.where(index == firsts, ord(_BOS), np.roll(codes, 1))
+        after = np.where(index + 1 == ends, ord(_EOS), np.roll(codes, -1))
+        chars = _lookup(self._char_keys, self._char_vals, codes)
+        left = _lookup(self._bigram_keys, self._bigram_vals, _pair_key(before, codes))
+        right = _lookup(self._bigram_keys, self._bigram_vals, _pair_key(codes, after))
+        return chars, np.stack([left, right], axis=1), self.lexicon.features(norm, ends)
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write vocabularies and lexicon into a directory."""
@@ -188,9 +303,45 @@ class Featurizer:
         return cls(vocab["chars"], vocab["bigrams"], lexicon)
 
 
+def normalize_text(text: str) -> str:
+    """Normalize every character of a text (see :func:`normalize_char`), same length.
+
+    >>> normalize_text("ＡＢ中")
+    'ab中'
+    """
+    fresh = {c for c in set(text) if ord(c) not in _TRANSLATION}
+    for char in fresh:
+        _TRANSLATION[ord(char)] = normalize_char(char)
+    return text.translate(_TRANSLATION)
+
+
+_TRANSLATION: dict[int, str] = {}
+
+
 def _normalize(text: str) -> str:
     """Normalize every character of a text, keeping its length."""
-    return "".join(normalize_char(c) for c in text)
+    return normalize_text(text)
+
+
+def _pair_key(first: np.ndarray | int, second: np.ndarray | int) -> np.ndarray | int:
+    """Pack two code points (21 bits each) into one integer key."""
+    return (first << 21) | second
+
+
+def _id_table(keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Return sorted int64 keys and their ids (index + 2: 0 pads, 1 is unknown)."""
+    array = np.array(keys, dtype=np.int64)
+    order = np.argsort(array, kind="stable")
+    return array[order], (order + 2).astype(np.int64)
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Map each query key to its id, or to UNK when it is not in ``keys``."""
+    if keys.size == 0:
+        return np.full(query.shape, UNK, dtype=np.int64)
+    pos = np.searchsorted(keys, query)
+    pos[pos == keys.size] = 0
+    return np.where(keys[pos] == query, values[pos], UNK)
 
 
 def _bigrams(norm: str) -> list[str]:
