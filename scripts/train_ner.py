@@ -463,9 +463,7 @@ def evaluate(net: Any, data: list[Encoded], gold: list[Example]) -> dict[str, An
     return score_spans([spans for _, spans in gold], predict_torch(net, data))
 
 
-def train(
-    args: argparse.Namespace, teacher: NerModel | None = None
-) -> dict[str, Any]:
+def train(args: argparse.Namespace, teacher: NerModel | None = None) -> dict[str, Any]:
     """Run the whole training and write the pipeline; return a summary.
 
     With a ``teacher`` (scripts/distill_ner.py) the network takes the teacher's
@@ -897,6 +895,7 @@ def model_readme(model: NerModel) -> str:
             "- Runtime: `kg_msra_ner/model.onnx` on onnxruntime "
             f"({model.config.get('precision', 'float32')} weights), numpy Viterbi.",
             *_ensemble_lines(model.config),
+            *_teacher_lines(model.config),
             *_data_lines(model.config),
             "- Lexicon (`kg_msra_ner/lexicon.tsv.gz`): derived from jieba's dict.txt",
             "  (MIT licence): nr/nrt/nrfg -> PER, ns -> LOC, nt -> ORG, others WORD.",
@@ -908,13 +907,20 @@ def model_readme(model: NerModel) -> str:
                 '"members" in kg_msra_ner/config.json; shared: '
                 f"`{settings}`)"
                 if ensemble
-                else f"Rebuild: `python scripts/train_ner.py` (settings used: "
+                else f"Rebuild: `{_rebuild_command(model.config)}` (settings used: "
                 f"`{settings}`)"
             )
             + ". Test-set scores: docs/BENCHMARKS.md.",
             "",
         ]
     )
+
+
+def _rebuild_command(config: dict[str, Any]) -> str:
+    """Return the command that rebuilds a model like this one."""
+    if config.get("teacher"):
+        return "make ner-model"
+    return "python scripts/train_ner.py"
 
 
 def _ensemble_lines(config: dict[str, Any]) -> list[str]:
@@ -930,6 +936,20 @@ def _ensemble_lines(config: dict[str, Any]) -> list[str]:
         f"- Ensemble of {len(members)} networks trained alike with seeds {seeds};",
         "  their emission and CRF scores are summed (`model-1.onnx`, ... hold the",
         "  others). Combined and chosen on dev by `scripts/combine_ner.py`.",
+    ]
+
+
+def _teacher_lines(config: dict[str, Any]) -> list[str]:
+    """Describe the ensemble a distilled network learned from."""
+    teacher = config.get("teacher")
+    if not teacher:
+        return []
+    return [
+        f"- Distilled from an ensemble of {teacher['encoders']} networks "
+        f"(dev micro F1 {teacher['dev_micro_f1']:.4f}) by `scripts/distill_ner.py`:",
+        "  trained on the gold tags and on the ensemble's tag distribution per",
+        "  character (KL divergence at temperature 2, weight "
+        f"{config['hyperparameters']['kd_weight']}).",
     ]
 
 

@@ -59,31 +59,32 @@ def viterbi(
     >>> viterbi(em, np.zeros((2, 2)), zero, zero, np.array([2])).tolist()
     [[1, 0, 0]]
     """
-    batch, length, k = emissions.shape
+    batch, length, _ = emissions.shape
     if lengths is None:
         lengths = np.full(batch, length)
-    score = start[None, :] + emissions[:, 0]
-    back = np.empty((length, batch, k), dtype=np.int64)
-    keep = np.broadcast_to(np.arange(k), (batch, k))
-    all_active = int(lengths.min())
+    # longest first: the rows still running at step t are then the first
+    # active[t], and finished rows need no masking
+    order = np.argsort(-np.asarray(lengths), kind="stable")
+    em = emissions[order]
+    active = batch - np.searchsorted(np.sort(lengths), np.arange(length), "right")
+    score = start[None, :] + em[:, 0]
+    back = np.zeros((length, batch, emissions.shape[2]), dtype=np.int64)
     for t in range(1, length):
-        cand = score[:, :, None] + transitions[None, :, :]
-        best = cand.argmax(axis=1)
-        new = cand.max(axis=1) + emissions[:, t]
-        if t < all_active:
-            score = new
-            back[t] = best
-        else:
-            active = (t < lengths)[:, None]
-            score = np.where(active, new, score)
-            back[t] = np.where(active, best, keep)
+        n = int(active[t])
+        cand = score[:n, :, None] + transitions[None, :, :]
+        back[t, :n] = cand.argmax(axis=1)
+        score[:n] = cand.max(axis=1) + em[:n, t]
     score = score + end[None, :]
     path = np.empty((batch, length), dtype=np.int64)
     path[:, -1] = score.argmax(axis=1)
     rows = np.arange(batch)
     for t in range(length - 1, 0, -1):
-        path[:, t - 1] = back[t][rows, path[:, t]]
-    return path
+        n = int(active[t])
+        path[:n, t - 1] = back[t, rows[:n], path[:n, t]]
+        path[n:, t - 1] = path[n:, t]
+    out = np.empty_like(path)
+    out[order] = path
+    return out
 
 
 class PathDecoder:

@@ -28,6 +28,7 @@ __all__ = ["Encoder", "NerModel", "split_chunks"]
 logger = logging.getLogger(__name__)
 
 _NON_SPACE = re.compile(r"\S+")
+_DECODE_GROUP = 512  # chunks per Viterbi pass (bounds the score arrays)
 _SENTENCE_END = re.compile(r"[。！？!?；;]+")
 _SOFT_BREAK = re.compile(r"[，,、：:\s]")
 
@@ -232,29 +233,42 @@ class NerModel:
         lengths = np.fromiter((len(c) for c in chunks), np.int64, len(chunks))
         starts = np.cumsum(lengths) - lengths
         order = np.argsort(lengths, kind="stable")
-        for batch in _length_batches(order, lengths, batch_size):
-            found = self._tag_rows(inputs, starts[batch], lengths[batch])
-            for row, start, end, label in found:
-                index, offset, _ = pieces[batch[row]]
+        for lo in range(0, len(order), _DECODE_GROUP):
+            group = order[lo : lo + _DECODE_GROUP]
+            for row, start, end, label in self._tag_group(
+                inputs, starts[group], lengths[group], batch_size
+            ):
+                index, offset, _ = pieces[group[row]]
                 results[index].append((offset + start, offset + end, label))
         for spans in results:
             spans.sort()
         return results
 
-    def _tag_rows(
-        self, inputs: list[np.ndarray], starts: np.ndarray, lengths: np.ndarray
+    def _tag_group(
+        self,
+        inputs: list[np.ndarray],
+        starts: np.ndarray,
+        lengths: np.ndarray,
+        batch_size: int,
     ) -> list[tuple[int, int, int, str]]:
-        """Tag one batch of chunks; return (row, start, end, label) spans."""
+        """Tag chunks sorted by length; return (row, start, end, label) spans.
+
+        The encoders run on batches of similar length; one Viterbi pass and
+        one span decoding then cover the whole group.
+        """
         width = int(lengths.max())
         steps = np.arange(width)
         inside = steps[None, :] < lengths[:, None]
         rows = np.where(
             inside, starts[:, None] + steps[None, :], inputs[0].shape[0] - 1
         )
-        sizes = lengths.astype(np.int32)
-        emissions = self.encoders[0].run(inputs[0][rows], sizes, self.threads)
-        for enc, table in zip(self.encoders[1:], inputs[1:], strict=True):
-            emissions = emissions + enc.run(table[rows], sizes, self.threads)
+        emissions = np.zeros((len(lengths), width, len(self.tags)), np.float32)
+        for batch in _length_batches(lengths, batch_size):
+            top = int(lengths[batch].max())
+            sizes = lengths[batch].astype(np.int32)
+            part = rows[batch, :top]
+            for enc, table in zip(self.encoders, inputs, strict=True):
+                emissions[batch, :top] += enc.run(table[part], sizes, self.threads)
         crf = self.crf
         paths = viterbi(
             emissions, crf["transitions"], crf["start"], crf["end"], lengths
@@ -274,16 +288,16 @@ def _table(tables: dict[str, np.ndarray], name: str) -> np.ndarray:
     return weights if scale is None else weights * scale[:, None].astype(np.float32)
 
 
-def _length_batches(
-    order: np.ndarray, lengths: np.ndarray, batch_size: int
-) -> Iterator[np.ndarray]:
-    """Cut chunk indices sorted by length into batches that waste little padding."""
+def _length_batches(lengths: np.ndarray, batch_size: int) -> Iterator[slice]:
+    """Cut sorted lengths into slices of rows that waste little padding.
+
+    >>> list(_length_batches(np.array([2, 2, 3, 40, 41]), 2))
+    [slice(0, 2, None), slice(2, 3, None), slice(3, 5, None)]
+    """
     first = 0
-    for pos in range(1, len(order) + 1):
-        if pos == len(order):
-            yield order[first:pos]
-        elif pos - first >= batch_size or (
-            lengths[order[pos]] > 1.25 * lengths[order[first]] + 4
-        ):
-            yield order[first:pos]
+    for pos in range(1, len(lengths) + 1):
+        if pos == len(lengths):
+            yield slice(first, pos)
+        elif pos - first >= batch_size or (lengths[pos] > 1.25 * lengths[first] + 4):
+            yield slice(first, pos)
             first = pos
