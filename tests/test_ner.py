@@ -299,7 +299,14 @@ def test_combine_writes_ensemble_chosen_on_dev(
     choice = json.loads(result.stdout)
     assert set(choice["micro_f1"]) == {"seed 13", "seed 5", "ensemble"}
     best = max(choice["micro_f1"].values())
-    assert choice["micro_f1"][choice["chosen"]] == best
+    # the default tolerance lets a single network win when almost as good
+    assert choice["micro_f1"][choice["chosen"]] >= best - 0.0006
+    if choice["chosen"] == "ensemble":
+        assert all(
+            f1 < best - 0.0004
+            for name, f1 in choice["micro_f1"].items()
+            if name != "ensemble"
+        )
     model = NerModel.load(out / "kg_msra_ner")
     assert len(model.encoders) == (2 if choice["chosen"] == "ensemble" else 1)
     assert spacy.load(out)(SEED).text == SEED
