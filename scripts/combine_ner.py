@@ -50,6 +50,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("members", type=Path, nargs="+", help="pipeline dirs to combine")
     add_path_args(p)
     p.add_argument(
+        "--all",
+        action="store_true",
+        help="write the ensemble of all members (scored on dev, not chosen), "
+        "e.g. as the teacher of scripts/distill_ner.py",
+    )
+    p.add_argument(
         "--tolerance",
         type=float,
         default=0.0005,
@@ -104,12 +110,17 @@ def _ensemble(group: list[NerModel], n_members: int) -> tuple[str, NerModel]:
 
 
 def combine(
-    members: list[NerModel], dev: list[Example], tolerance: float = 0.0
+    members: list[NerModel],
+    dev: list[Example],
+    tolerance: float = 0.0,
+    *,
+    everyone: bool = False,
 ) -> tuple[NerModel, dict]:
     """Score each member and each ensemble of them on dev; return the best and all.
 
     Of the candidates whose dev micro F1 is within ``tolerance`` of the best,
-    the one with the fewest encoders (the fastest) is chosen.
+    the one with the fewest encoders (the fastest) is chosen; with
+    ``everyone`` the only candidate is the ensemble of all members.
     """
     keys = {_data_key(m) for m in members}
     if len(keys) > 1:
@@ -122,6 +133,8 @@ def combine(
     for size in range(2, len(members) + 1):
         for group in itertools.combinations(members, size):
             candidates.append(_ensemble(list(group), len(members)))
+    if everyone:
+        candidates = candidates[-1:]
     table: dict[str, Any] = {}
     for name, model in candidates:
         table[name] = score_spans(gold, model.predict(texts))
@@ -152,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     members = [load_member(d) for d in args.members]
     dev = dev_examples(members[0].config["hyperparameters"], args.cache_dir)
     logger.info("dev set: %d sentences", len(dev))
-    chosen, table = combine(members, dev, args.tolerance)
+    chosen, table = combine(members, dev, args.tolerance, everyone=args.all)
     write_pipeline(chosen, args.out)
     print(json.dumps(chosen.config["dev_choice"], ensure_ascii=False, indent=1))
     return 0
