@@ -163,7 +163,9 @@ def test_texts_encoded_together_as_if_alone(nlp: spacy.language.Language) -> Non
     assert bigrams[1, 1] != featurizer.bigram_ids.get("北京", -1)
 
 
-def _best_path(em, trans, start, end) -> list[int]:  # noqa: ANN001
+def _best_path(
+    em: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> list[int]:
     """Return the highest-scoring tag path by trying every one."""
     length, k = em.shape
     best, best_path = -np.inf, []
@@ -211,6 +213,24 @@ def test_path_decoder_agrees_with_tag_by_tag_decoding() -> None:
     assert expected
     broken = np.array([[TAGS.index(t) for t in ("B-PER", "E-ORG", "S-LOC", "O")]])
     assert decoder.spans(broken, np.ones((1, 4), bool)) == [(0, 2, 3, "LOC")]
+
+
+def test_texts_taken_in_rounds_each_get_their_spans(
+    nlp: spacy.language.Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With tiny rounds, every text still gets its own entities at its offsets."""
+    import graph.ner.model as model_module
+
+    model = nlp.get_pipe("kg_msra_ner").model
+    texts = [SEED, "", "他说：" + SEED, "国务院总理李克强在上海考察。"]
+    whole = model.predict(texts)
+    monkeypatch.setattr(model_module, "_ROUND_CHARS", 10)
+    rounds = model.predict(texts)
+    assert len(rounds) == len(texts) and rounds[1] == []
+    assert (15, 18, "PER") in rounds[0] and (18, 21, "PER") in rounds[2]
+    for text, spans in zip(texts, rounds, strict=True):
+        assert all(0 <= s < e <= len(text) for s, e, _ in spans)
+    assert rounds[0] == whole[0]
 
 
 def test_kg_pipeline_does_not_tokenize_twice() -> None:

@@ -125,7 +125,14 @@ class PathDecoder:
             )
         ]
 
-    def _alternate(self, paths, row_o, col_o, row_c, col_c) -> bool:  # noqa: ANN001
+    def _alternate(
+        self,
+        paths: np.ndarray,
+        row_o: np.ndarray,
+        col_o: np.ndarray,
+        row_c: np.ndarray,
+        col_c: np.ndarray,
+    ) -> bool:
         """Tell whether every open tag is closed by the next close tag, same label."""
         if row_o.shape != row_c.shape:
             return False

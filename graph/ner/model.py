@@ -21,7 +21,7 @@ import numpy as np
 
 from graph.ner.data import TAGS, Span
 from graph.ner.decode import PathDecoder, viterbi
-from graph.ner.features import N_LEX_FEATURES, Featurizer
+from graph.ner.features import Featurizer
 
 __all__ = ["Encoder", "NerModel", "split_chunks"]
 
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 _NON_SPACE = re.compile(r"\S+")
 _DECODE_GROUP = 512  # chunks per Viterbi pass (bounds the score arrays)
+_ROUND_CHARS = 500_000  # characters featurized at once (bounds the feature arrays)
 _SENTENCE_END = re.compile(r"[。！？!?；;]+")
 _SOFT_BREAK = re.compile(r"[，,、：:\s]")
 
@@ -86,8 +87,6 @@ class Encoder:
         self.crf = crf
         self.char_table = _table(tables, "char")
         self.bigram_table = _table(tables, "bigram")
-        width = self.char_table.shape[1] + 2 * self.bigram_table.shape[1]
-        self.pad_row = np.zeros((1, width + N_LEX_FEATURES), np.float32)
         self._session: Any = None
 
     def session(self, threads: int) -> Any:
@@ -208,67 +207,84 @@ class NerModel:
     def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Span]]:
         """Return the entity spans (start, end, label) found in each text.
 
-        All chunks of all texts are featurized in one vectorized pass; each
-        encoder turns them into input vectors once; batches of chunks of
-        similar length then go through the encoders and one Viterbi. Small
-        batches are faster: onnxruntime's int8 LSTM runs 16-32 chunks at a
-        time faster per character than 128 or more.
+        Texts are taken in rounds of about ``_ROUND_CHARS`` characters. The
+        chunks of a round are featurized in one vectorized pass, sorted by
+        length and tagged in groups (see :meth:`_tag_group`).
         """
+        results: list[list[Span]] = [[] for _ in texts]
+        first, size = 0, 0
+        for index, text in enumerate(texts):
+            size += len(text)
+            if size >= _ROUND_CHARS or index == len(texts) - 1:
+                self._predict_round(texts, first, index + 1, results, batch_size)
+                first, size = index + 1, 0
+        for spans in results:
+            spans.sort()
+        return results
+
+    def _predict_round(
+        self,
+        texts: Sequence[str],
+        first: int,
+        stop: int,
+        results: list[list[Span]],
+        batch_size: int,
+    ) -> None:
+        """Add the spans of texts[first:stop] to their lists in ``results``."""
         max_len = int(self.config.get("max_len", 150))
         pieces = [
             (index, offset, chunk)
-            for index, text in enumerate(texts)
-            for offset, chunk in split_chunks(text, max_len)
+            for index in range(first, stop)
+            for offset, chunk in split_chunks(texts[index], max_len)
         ]
-        results: list[list[Span]] = [[] for _ in texts]
         if not pieces:
-            return results
+            return
         chunks = [chunk for _, _, chunk in pieces]
         chars, bigrams, lex = self.featurizer.encode_many(chunks)
-        # one zero row at the end: padding positions point to it
-        inputs = [
-            np.concatenate([enc.inputs(chars, bigrams, lex), enc.pad_row])
-            for enc in self.encoders
-        ]
+        # one padding row at the end: positions past a chunk's end point to it
+        feats = (
+            np.append(chars, 0),
+            np.concatenate([bigrams, np.zeros((1, 2), bigrams.dtype)]),
+            np.concatenate([lex, np.zeros((1, lex.shape[1]), lex.dtype)]),
+        )
         lengths = np.fromiter((len(c) for c in chunks), np.int64, len(chunks))
         starts = np.cumsum(lengths) - lengths
         order = np.argsort(lengths, kind="stable")
         for lo in range(0, len(order), _DECODE_GROUP):
             group = order[lo : lo + _DECODE_GROUP]
             for row, start, end, label in self._tag_group(
-                inputs, starts[group], lengths[group], batch_size
+                feats, starts[group], lengths[group], batch_size
             ):
                 index, offset, _ = pieces[group[row]]
                 results[index].append((offset + start, offset + end, label))
-        for spans in results:
-            spans.sort()
-        return results
 
     def _tag_group(
         self,
-        inputs: list[np.ndarray],
+        feats: tuple[np.ndarray, np.ndarray, np.ndarray],
         starts: np.ndarray,
         lengths: np.ndarray,
         batch_size: int,
     ) -> list[tuple[int, int, int, str]]:
         """Tag chunks sorted by length; return (row, start, end, label) spans.
 
-        The encoders run on batches of similar length; one Viterbi pass and
-        one span decoding then cover the whole group.
+        The encoders run on batches of similar length (small batches are
+        faster: onnxruntime's int8 LSTM runs 16-32 chunks at a time faster per
+        character than 128 or more); one Viterbi pass and one span decoding
+        then cover the whole group.
         """
         width = int(lengths.max())
         steps = np.arange(width)
         inside = steps[None, :] < lengths[:, None]
-        rows = np.where(
-            inside, starts[:, None] + steps[None, :], inputs[0].shape[0] - 1
-        )
+        pad = feats[0].shape[0] - 1
+        rows = np.where(inside, starts[:, None] + steps[None, :], pad)
         emissions = np.zeros((len(lengths), width, len(self.tags)), np.float32)
         for batch in _length_batches(lengths, batch_size):
             top = int(lengths[batch].max())
             sizes = lengths[batch].astype(np.int32)
             part = rows[batch, :top]
-            for enc, table in zip(self.encoders, inputs, strict=True):
-                emissions[batch, :top] += enc.run(table[part], sizes, self.threads)
+            ids = (feats[0][part], feats[1][part], feats[2][part])
+            for enc in self.encoders:
+                emissions[batch, :top] += enc.run(enc.inputs(*ids), sizes, self.threads)
         crf = self.crf
         paths = viterbi(
             emissions, crf["transitions"], crf["start"], crf["end"], lengths
