@@ -319,8 +319,10 @@ def _training_note(config: dict[str, Any]) -> str:
             f"{seeds}{data}, "
             f"{minutes:.0f} min of CPU in all, each epoch chosen on the dev set "
             "(5% of MSRA train plus a joined copy of its name lists); "
-            "`python scripts/combine_ner.py` then scored each network and their "
-            f"ensemble on that dev set ({scores}) and kept the best"
+            "`python scripts/combine_ner.py` then scored each network and each "
+            f"ensemble of them on that dev set ({scores}) and kept "
+            f"{config['dev_choice']['chosen']}, the one with the fewest networks "
+            "within 0.0005 of the best"
         )
     if dev.get("scores") is None:
         return (
