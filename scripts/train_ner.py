@@ -467,8 +467,9 @@ def train(args: argparse.Namespace, teacher: NerModel | None = None) -> dict[str
     """Run the whole training and write the pipeline; return a summary.
 
     With a ``teacher`` (scripts/distill_ner.py) the network takes the teacher's
-    vocabulary and lexicon, starts from its mean CRF scores and also learns its
-    mean emission scores on every training sentence (``--kd-weight``).
+    vocabulary and lexicon, starts from its mean CRF scores and also learns, per
+    character of every training sentence, the tag distribution of its mean
+    emission scores (``--kd-weight``).
     """
     import torch
 
