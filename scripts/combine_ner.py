@@ -3,9 +3,11 @@
 
 The members must come from runs that share their data (same --split-seed,
 --dev-fraction, --join-names and vocabulary settings) and differ in --seed.
-Each member alone and the ensemble of all (emission and CRF scores summed)
-are scored on the dev set those runs held out; the best of them on dev is
-written to --out. The MSRA test file is never read here.
+Each member alone and every ensemble of two or more of them (emission and
+CRF scores summed) are scored on the dev set those runs held out; the best
+on dev is written to --out, the one with the fewest encoders among those
+within --tolerance of the best (fewer encoders run faster). The MSRA test
+file is never read here.
 
 Example:
     python scripts/train_ner.py --seed 13 --out runs/seed13
@@ -16,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import sys
@@ -46,6 +49,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("members", type=Path, nargs="+", help="pipeline dirs to combine")
     add_path_args(p)
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="write the ensemble of all members (scored on dev, not chosen), "
+        "e.g. as the teacher of scripts/distill_ner.py",
+    )
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.0005,
+        help="prefer fewer encoders (faster) when they lose at most this much "
+        "dev micro F1 against the best candidate",
+    )
     return p.parse_args(argv)
 
 
@@ -78,8 +94,34 @@ def _data_key(model: NerModel) -> tuple[Any, ...]:
     return settings, tuple(model.featurizer.chars), len(model.featurizer.bigrams)
 
 
-def combine(members: list[NerModel], dev: list[Example]) -> tuple[NerModel, dict]:
-    """Score each member and their ensemble on dev; return the best and all scores."""
+def _ensemble(group: list[NerModel], n_members: int) -> tuple[str, NerModel]:
+    """Return the name and model of the ensemble of some members."""
+    encoders = [enc for m in group for enc in m.encoders]
+    config = dict(
+        group[0].config,
+        members=[
+            {k: m.config[k] for k in ("hyperparameters", "dev", "train_seconds")}
+            for m in group
+        ],
+    )
+    seeds = "+".join(str(m.config["hyperparameters"]["seed"]) for m in group)
+    name = "ensemble" if len(group) == n_members else f"ensemble {seeds}"
+    return name, NerModel(group[0].featurizer, encoders, config)
+
+
+def combine(
+    members: list[NerModel],
+    dev: list[Example],
+    tolerance: float = 0.0,
+    *,
+    everyone: bool = False,
+) -> tuple[NerModel, dict]:
+    """Score each member and each ensemble of them on dev; return the best and all.
+
+    Of the candidates whose dev micro F1 is within ``tolerance`` of the best,
+    the one with the fewest encoders (the fastest) is chosen; with
+    ``everyone`` the only candidate is the ensemble of all members.
+    """
     keys = {_data_key(m) for m in members}
     if len(keys) > 1:
         raise SystemExit("members were trained on different data or vocabularies")
@@ -88,23 +130,21 @@ def combine(members: list[NerModel], dev: list[Example]) -> tuple[NerModel, dict
     candidates: list[tuple[str, NerModel]] = [
         (f"seed {m.config['hyperparameters']['seed']}", m) for m in members
     ]
-    if len(members) > 1:
-        encoders = [enc for m in members for enc in m.encoders]
-        config = dict(
-            members[0].config,
-            members=[
-                {k: m.config[k] for k in ("hyperparameters", "dev", "train_seconds")}
-                for m in members
-            ],
-        )
-        candidates.append(
-            ("ensemble", NerModel(members[0].featurizer, encoders, config))
-        )
+    for size in range(2, len(members) + 1):
+        for group in itertools.combinations(members, size):
+            candidates.append(_ensemble(list(group), len(members)))
+    if everyone:
+        candidates = candidates[-1:]
     table: dict[str, Any] = {}
     for name, model in candidates:
         table[name] = score_spans(gold, model.predict(texts))
         logger.info("dev micro F1 %s: %.4f", name, table[name]["micro"]["f1"])
-    best = max(candidates, key=lambda c: table[c[0]]["micro"]["f1"])
+    top = max(table[name]["micro"]["f1"] for name, _ in candidates)
+    # fewer encoders run faster: the smallest candidate that is as good wins
+    best = min(
+        (c for c in candidates if table[c[0]]["micro"]["f1"] >= top - tolerance),
+        key=lambda c: (len(c[1].encoders), -table[c[0]]["micro"]["f1"]),
+    )
     chosen = best[1]
     chosen.config["dev_choice"] = {
         "chosen": best[0],
@@ -125,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     members = [load_member(d) for d in args.members]
     dev = dev_examples(members[0].config["hyperparameters"], args.cache_dir)
     logger.info("dev set: %d sentences", len(dev))
-    chosen, table = combine(members, dev)
+    chosen, table = combine(members, dev, args.tolerance, everyone=args.all)
     write_pipeline(chosen, args.out)
     print(json.dumps(chosen.config["dev_choice"], ensure_ascii=False, indent=1))
     return 0

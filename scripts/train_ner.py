@@ -65,6 +65,8 @@ __all__ = ["add_path_args", "main", "parse_args", "train"]
 logger = logging.getLogger("train_ner")
 
 Encoded = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+KD_T = 2.0
+"""Temperature of the distillation loss (softens the teacher's tag scores)."""
 
 
 def add_path_args(p: argparse.ArgumentParser) -> None:
@@ -86,8 +88,14 @@ def add_path_args(p: argparse.ArgumentParser) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse command-line options."""
+    return finish_args(build_parser(__doc__).parse_args(argv))
+
+
+def build_parser(description: str | None) -> argparse.ArgumentParser:
+    """Return the parser of the training options (shared with distill_ner.py)."""
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_path_args(p)
     p.add_argument(
@@ -170,6 +178,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     p.add_argument(
+        "--kd-weight",
+        type=float,
+        default=0.0,
+        help="weight of the distillation loss (KL divergence to a teacher's tag "
+        "distribution per character; scripts/distill_ner.py sets a teacher)",
+    )
+    p.add_argument(
         "--save-every-best",
         action="store_true",
         help="write the pipeline to --out after every epoch that improves "
@@ -209,7 +224,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0,
         help="also evaluate on dev every N updates (0: once per epoch)",
     )
-    args = p.parse_args(argv)
+    return p
+
+
+def finish_args(args: argparse.Namespace) -> argparse.Namespace:
+    """Apply --quick, which overrides the size and epoch options."""
     if args.quick:
         args.max_train, args.epochs, args.patience = 3000, 2, 2
         args.char_dim, args.bigram_dim, args.hidden = 32, 16, 32
@@ -331,9 +350,20 @@ def build_network(args: argparse.Namespace, featurizer: Featurizer) -> Any:
             )
             return self.encoder.out(self.encoder.drop(h))
 
-        def loss(self, chars, bigrams, lex, tags, lengths) -> torch.Tensor:
+        def loss(self, chars, bigrams, lex, tags, lengths, target=None) -> torch.Tensor:
             em = self.emissions(chars, bigrams, lex, lengths)
             mask = chars != 0
+            nll = self.crf_loss(em, mask, tags, lengths)
+            if target is None or not args.kd_weight:
+                return nll
+            # distillation: per character, the tag distribution of the student's
+            # emission scores learns the teacher's (KL at temperature KD_T)
+            log_p = torch.log_softmax(em / KD_T, 2)
+            log_q = torch.log_softmax(target / KD_T, 2)
+            kl = (log_q.exp() * (log_q - log_p)).sum(2) * mask
+            return nll + args.kd_weight * KD_T**2 * kl.sum(1).mean()
+
+        def crf_loss(self, em, mask, tags, lengths) -> torch.Tensor:
             trans, start, end = self.crf_scores()
             batch = torch.arange(em.shape[0])
             gold = start[tags[:, 0]] + (
@@ -393,6 +423,17 @@ def collate(data: list[Encoded], ids: list[int]) -> tuple[Any, ...]:
     )
 
 
+def pad_targets(targets: list[np.ndarray], ids: list[int]) -> Any:
+    """Pad the teacher emission scores of a batch into one float32 tensor."""
+    import torch
+
+    n, t = len(ids), max(len(targets[i]) for i in ids)
+    out = np.zeros((n, t, targets[ids[0]].shape[1]), np.float32)
+    for row, i in enumerate(ids):
+        out[row, : len(targets[i])] = targets[i]
+    return torch.from_numpy(out)
+
+
 def predict_torch(net: Any, data: list[Encoded]) -> list[list[tuple[int, int, str]]]:
     """Decode encoded examples with the torch network (eval mode) and numpy Viterbi."""
     import torch
@@ -422,8 +463,14 @@ def evaluate(net: Any, data: list[Encoded], gold: list[Example]) -> dict[str, An
     return score_spans([spans for _, spans in gold], predict_torch(net, data))
 
 
-def train(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the whole training and write the pipeline; return a summary."""
+def train(args: argparse.Namespace, teacher: NerModel | None = None) -> dict[str, Any]:
+    """Run the whole training and write the pipeline; return a summary.
+
+    With a ``teacher`` (scripts/distill_ner.py) the network takes the teacher's
+    vocabulary and lexicon, starts from its mean CRF scores and also learns, per
+    character of every training sentence, the tag distribution of its mean
+    emission scores (``--kd-weight``).
+    """
     import torch
 
     t0 = time.time()
@@ -441,14 +488,21 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     if args.join_names:
         dev_ex = dev_ex + joined_copies(dev_ex, 1, args.split_seed)
     logger.info("train %d sentences, dev %d", len(train_ex), len(dev_ex))
-    lexicon = build_jieba_lexicon()
-    featurizer = Featurizer.fit(
-        [t for t, _ in train_ex], lexicon, min_bigram=args.min_bigram
+    featurizer = (
+        teacher.featurizer
+        if teacher is not None
+        else Featurizer.fit(
+            [t for t, _ in train_ex], build_jieba_lexicon(), min_bigram=args.min_bigram
+        )
     )
     use_lex = not args.no_lexicon
     train_data = encode_all(featurizer, train_ex, use_lex)
     dev_data = encode_all(featurizer, dev_ex, use_lex)
     net = build_network(args, featurizer)
+    targets = None
+    if teacher is not None:
+        targets = teacher_targets(teacher, train_data)
+        init_crf(net, teacher)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=args.lr_decay)
     rng = random.Random(args.seed)
@@ -457,7 +511,9 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     stale = 0
     t_train = time.time()
     for epoch in range(1, args.epochs + 1):
-        loss = run_epoch(net, opt, train_data, args, rng, epoch, (dev_data, dev_ex))
+        loss = run_epoch(
+            net, opt, train_data, args, rng, epoch, (dev_data, dev_ex), targets
+        )
         sched.step()
         scores = evaluate(net, dev_data, dev_ex)
         f1 = scores["micro"]["f1"]
@@ -505,6 +561,37 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def teacher_targets(teacher: NerModel, data: list[Encoded]) -> list[np.ndarray]:
+    """Return the teacher's mean emission scores (T, tags) for each example."""
+    from tqdm import tqdm
+
+    order = sorted(range(len(data)), key=lambda i: len(data[i][0]))
+    out: list[np.ndarray] = [np.empty(0)] * len(data)
+    n_enc = len(teacher.encoders)
+    for lo in tqdm(range(0, len(order), 256), desc="teacher", mininterval=5):
+        ids = order[lo : lo + 256]
+        chars, bigrams, lex, _, lengths = (t.numpy() for t in collate(data, ids))
+        lengths = lengths.astype(np.int32)
+        em = sum(
+            enc.emissions(chars, bigrams, lex, lengths, 1) for enc in teacher.encoders
+        )
+        for row, i in enumerate(ids):
+            out[i] = (em[row, : lengths[row]] / n_enc).astype(np.float32)
+    return out
+
+
+def init_crf(net: Any, teacher: NerModel) -> None:
+    """Start the network's CRF scores at the teacher's mean (legal moves only)."""
+    import torch
+
+    n_enc = len(teacher.encoders)
+    with torch.no_grad():
+        for name, key in (("trans", "transitions"), ("start", "start"), ("end", "end")):
+            mean = teacher.crf[key] / n_enc
+            param = getattr(net, name)
+            param.copy_(torch.tensor(np.where(mean > NEG / 2, mean, 0.0)))
+
+
 def run_epoch(
     net: Any,
     opt: Any,
@@ -513,6 +600,7 @@ def run_epoch(
     rng: random.Random,
     epoch: int,
     dev: tuple[list[Encoded], list[Example]] | None = None,
+    targets: list[np.ndarray] | None = None,
 ) -> float:
     """Train one epoch over shuffled length buckets; return the mean loss."""
     import torch
@@ -524,7 +612,8 @@ def run_epoch(
     bar = tqdm(plan, desc=f"epoch {epoch}", mininterval=5, leave=False)
     for ids in bar:
         chars, bigrams, lex, tags, lengths = collate(data, ids)
-        loss = net.loss(chars, bigrams, lex, tags, lengths)
+        target = pad_targets(targets, ids) if targets is not None else None
+        loss = net.loss(chars, bigrams, lex, tags, lengths, target)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), args.clip)
@@ -712,7 +801,7 @@ def export_model(
         "hyperparameters": {
             k: (str(v) if isinstance(v, Path) else v)
             for k, v in vars(args).items()
-            if k not in ("out", "cache_dir")
+            if k not in ("out", "cache_dir", "teacher", "teacher_info")
         },
         "dev": {
             "best_epoch": best["epoch"],
@@ -721,6 +810,8 @@ def export_model(
         },
         "train_seconds": round(seconds, 1),
     }
+    if getattr(args, "teacher_info", None):
+        config["teacher"] = args.teacher_info
     crf = {"transitions": trans, "start": start, "end": end}
     encoder = Encoder(add_lengths_input(buffer.getvalue()), tables, crf)
     return NerModel(featurizer, [encoder], config)
@@ -805,6 +896,7 @@ def model_readme(model: NerModel) -> str:
             "- Runtime: `kg_msra_ner/model.onnx` on onnxruntime "
             f"({model.config.get('precision', 'float32')} weights), numpy Viterbi.",
             *_ensemble_lines(model.config),
+            *_teacher_lines(model.config),
             *_data_lines(model.config),
             "- Lexicon (`kg_msra_ner/lexicon.tsv.gz`): derived from jieba's dict.txt",
             "  (MIT licence): nr/nrt/nrfg -> PER, ns -> LOC, nt -> ORG, others WORD.",
@@ -816,13 +908,20 @@ def model_readme(model: NerModel) -> str:
                 '"members" in kg_msra_ner/config.json; shared: '
                 f"`{settings}`)"
                 if ensemble
-                else f"Rebuild: `python scripts/train_ner.py` (settings used: "
+                else f"Rebuild: `{_rebuild_command(model.config)}` (settings used: "
                 f"`{settings}`)"
             )
             + ". Test-set scores: docs/BENCHMARKS.md.",
             "",
         ]
     )
+
+
+def _rebuild_command(config: dict[str, Any]) -> str:
+    """Return the command that rebuilds a model like this one."""
+    if config.get("teacher"):
+        return "make ner-model"
+    return "python scripts/train_ner.py"
 
 
 def _ensemble_lines(config: dict[str, Any]) -> list[str]:
@@ -838,6 +937,20 @@ def _ensemble_lines(config: dict[str, Any]) -> list[str]:
         f"- Ensemble of {len(members)} networks trained alike with seeds {seeds};",
         "  their emission and CRF scores are summed (`model-1.onnx`, ... hold the",
         "  others). Combined and chosen on dev by `scripts/combine_ner.py`.",
+    ]
+
+
+def _teacher_lines(config: dict[str, Any]) -> list[str]:
+    """Describe the ensemble a distilled network learned from."""
+    teacher = config.get("teacher")
+    if not teacher:
+        return []
+    return [
+        f"- Distilled from an ensemble of {teacher['encoders']} networks "
+        f"(dev micro F1 {teacher['dev_micro_f1']:.4f}) by `scripts/distill_ner.py`:",
+        "  trained on the gold tags and on the ensemble's tag distribution per",
+        "  character (KL divergence at temperature 2, weight "
+        f"{config['hyperparameters']['kd_weight']}).",
     ]
 
 

@@ -56,10 +56,17 @@ class MsraNer:
             )
         return self.model
 
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Return the (start char, end char, label) entity spans of a text.
+
+        Callers that already hold a tokenized Doc (``kg_model_ner``) use this
+        to skip tokenizing the text a second time.
+        """
+        return self._require_model().predict([text])[0]
+
     def __call__(self, doc: Doc) -> Doc:
         """Tag one document."""
-        spans = self._require_model().predict([doc.text])[0]
-        return self._set_ents(doc, spans)
+        return self._set_ents(doc, self.find(doc.text))
 
     def pipe(
         self, stream: Iterable[Doc], *, batch_size: int | None = None
@@ -67,9 +74,7 @@ class MsraNer:
         """Tag documents in batches, running one model call per batch."""
         model = self._require_model()
         for docs in minibatch(stream, size=batch_size or self.batch_size):
-            found = model.predict(
-                [doc.text for doc in docs], batch_size=self.batch_size
-            )
+            found = model.predict([doc.text for doc in docs])
             for doc, spans in zip(docs, found, strict=True):
                 yield self._set_ents(doc, spans)
 

@@ -1,10 +1,9 @@
 """Character, character-bigram and lexicon features for the MSRA NER model.
 
 Everything here is pure Python plus numpy, so it serves training and
-inference alike. The lexicon is built from jieba's dictionary: each word has
-one category (PER for nr/nrt/nrfg, LOC for ns, ORG for nt, WORD otherwise)
-and every character gets 12 binary features telling whether a lexicon word of
-each category begins (B), continues (M) or ends (E) on it.
+inference alike. The lexicon (:mod:`graph.ner.lexicon`) is built from jieba's
+dictionary: each word has one category (PER for nr/nrt/nrfg, LOC for ns, ORG
+for nt, WORD otherwise).
 """
 
 from __future__ import annotations
@@ -20,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from graph.ner.lexicon import LEX_CATEGORIES, N_LEX_FEATURES, Lexicon, code_points
+
 __all__ = [
     "LEX_CATEGORIES",
     "N_LEX_FEATURES",
@@ -27,12 +28,11 @@ __all__ = [
     "Lexicon",
     "build_jieba_lexicon",
     "normalize_char",
+    "normalize_text",
 ]
 
 logger = logging.getLogger(__name__)
 
-LEX_CATEGORIES: tuple[str, ...] = ("PER", "LOC", "ORG", "WORD")
-N_LEX_FEATURES = 3 * len(LEX_CATEGORIES)
 _JIEBA_CATEGORY = {"nr": 0, "nrt": 0, "nrfg": 0, "ns": 1, "nt": 2}
 PAD, UNK = 0, 1
 _BOS, _EOS = "\x02", "\x03"
@@ -51,56 +51,6 @@ def normalize_char(char: str) -> str:
         cached = folded if len(folded) == 1 else char
         _NORMALIZED[char] = cached
     return cached
-
-
-class Lexicon:
-    """A word list with one category per word, matched exhaustively against text."""
-
-    def __init__(self, words: dict[str, int], max_len: int = 10) -> None:
-        """Keep words of 2..max_len characters with their category index."""
-        self.words = {w: c for w, c in words.items() if 2 <= len(w) <= max_len}
-        self.max_len = max((len(w) for w in self.words), default=0)
-        self.prefixes = {w[:k] for w in self.words for k in range(2, len(w))}
-
-    def features(self, text: str) -> np.ndarray:
-        """Return a (len(text), 12) float32 array of B/M/E flags per category.
-
-        >>> lex = Lexicon({"北京": 1, "北京大学": 2})
-        >>> lex.features("在北京大学").argmax(axis=1).tolist()
-        [0, 3, 5, 7, 8]
-        """
-        n = len(text)
-        out = np.zeros((n, N_LEX_FEATURES), dtype=np.float32)
-        words, prefixes, top = self.words, self.prefixes, self.max_len
-        flat: list[int] = []
-        width = N_LEX_FEATURES
-        for i in range(n - 1):
-            for end in range(i + 2, min(n, i + top) + 1):
-                piece = text[i:end]
-                cat = words.get(piece)
-                if cat is not None:
-                    base = 3 * cat
-                    flat.append(i * width + base)
-                    flat.extend(j * width + base + 1 for j in range(i + 1, end - 1))
-                    flat.append((end - 1) * width + base + 2)
-                if piece not in prefixes:
-                    break
-        if flat:
-            out.flat[flat] = 1.0
-        return out
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the lexicon as sorted, gzipped ``word<TAB>category`` lines."""
-        lines = "".join(f"{w}\t{c}\n" for w, c in sorted(self.words.items()))
-        with gzip.GzipFile(path, "wb", mtime=0) as handle:
-            handle.write(lines.encode("utf-8"))
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Lexicon:
-        """Read a lexicon written by :meth:`save`."""
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            pairs = (line.rstrip("\n").split("\t") for line in handle)
-            return cls({w: int(c) for w, c in pairs})
 
 
 def build_jieba_lexicon(max_len: int = 10) -> Lexicon:
@@ -129,6 +79,10 @@ class Featurizer:
         self.lexicon = lexicon
         self.char_ids = {c: i + 2 for i, c in enumerate(self.chars)}
         self.bigram_ids = {b: i + 2 for i, b in enumerate(self.bigrams)}
+        self._char_keys, self._char_vals = _id_table([ord(c) for c in self.chars])
+        self._bigram_keys, self._bigram_vals = _id_table(
+            [_pair_key(ord(b[0]), ord(b[1])) for b in self.bigrams]
+        )
 
     @property
     def n_chars(self) -> int:
@@ -162,12 +116,33 @@ class Featurizer:
 
     def encode(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (char ids, [left, right] bigram ids, lexicon flags) for one text."""
-        norm = _normalize(text)
-        get_c, get_b = self.char_ids.get, self.bigram_ids.get
-        chars = np.fromiter((get_c(c, UNK) for c in norm), np.int64, len(norm))
-        bis = np.fromiter((get_b(b, UNK) for b in _bigrams(norm)), np.int64)
-        bigram = np.stack([bis[:-1], bis[1:]], axis=1)
-        return chars, bigram, self.lexicon.features(norm)
+        return self.encode_many([text])
+
+    def encode_many(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Encode texts joined end to end, each as if alone (see :meth:`encode`).
+
+        The rows of text k start at the sum of the lengths before it; bigrams
+        and lexicon words never cross from one text into the next.
+
+        >>> f = Featurizer(["北", "京"], ["北京"], Lexicon({"北京": 1}))
+        >>> chars, bigrams, lex = f.encode_many(["北京", "京北"])
+        >>> chars.tolist(), bigrams[:, 1].tolist(), lex[:, 3].tolist()
+        ([2, 3, 3, 2], [2, 1, 1, 1], [1.0, 0.0, 0.0, 0.0])
+        """
+        norm = normalize_text("".join(texts))
+        codes = code_points(norm)
+        lengths = np.fromiter((len(t) for t in texts), np.int64, len(texts))
+        ends = np.repeat(np.cumsum(lengths), lengths)
+        firsts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        index = np.arange(codes.size)
+        before = np.where(index == firsts, ord(_BOS), np.roll(codes, 1))
+        after = np.where(index + 1 == ends, ord(_EOS), np.roll(codes, -1))
+        chars = _lookup(self._char_keys, self._char_vals, codes)
+        left = _lookup(self._bigram_keys, self._bigram_vals, _pair_key(before, codes))
+        right = _lookup(self._bigram_keys, self._bigram_vals, _pair_key(codes, after))
+        return chars, np.stack([left, right], axis=1), self.lexicon.features(norm, ends)
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write vocabularies and lexicon into a directory."""
@@ -188,9 +163,45 @@ class Featurizer:
         return cls(vocab["chars"], vocab["bigrams"], lexicon)
 
 
+def normalize_text(text: str) -> str:
+    """Normalize every character of a text (see :func:`normalize_char`), same length.
+
+    >>> normalize_text("ＡＢ中")
+    'ab中'
+    """
+    fresh = {c for c in set(text) if ord(c) not in _TRANSLATION}
+    for char in fresh:
+        _TRANSLATION[ord(char)] = normalize_char(char)
+    return text.translate(_TRANSLATION)
+
+
+_TRANSLATION: dict[int, str] = {}
+
+
 def _normalize(text: str) -> str:
     """Normalize every character of a text, keeping its length."""
-    return "".join(normalize_char(c) for c in text)
+    return normalize_text(text)
+
+
+def _pair_key(first: np.ndarray | int, second: np.ndarray | int) -> np.ndarray | int:
+    """Pack two code points (21 bits each) into one integer key."""
+    return (first << 21) | second
+
+
+def _id_table(keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Return sorted int64 keys and their ids (index + 2: 0 pads, 1 is unknown)."""
+    array = np.array(keys, dtype=np.int64)
+    order = np.argsort(array, kind="stable")
+    return array[order], (order + 2).astype(np.int64)
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Map each query key to its id, or to UNK when it is not in ``keys``."""
+    if keys.size == 0:
+        return np.full(query.shape, UNK, dtype=np.int64)
+    pos = np.searchsorted(keys, query)
+    pos[pos == keys.size] = 0
+    return np.where(keys[pos] == query, values[pos], UNK)
 
 
 def _bigrams(norm: str) -> list[str]:

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from graph.ner.data import TAGS, Span, tags_to_spans
-from graph.ner.decode import viterbi
+from graph.ner.data import TAGS, Span
+from graph.ner.decode import PathDecoder, viterbi
 from graph.ner.features import Featurizer
 
 __all__ = ["Encoder", "NerModel", "split_chunks"]
@@ -28,6 +28,8 @@ __all__ = ["Encoder", "NerModel", "split_chunks"]
 logger = logging.getLogger(__name__)
 
 _NON_SPACE = re.compile(r"\S+")
+_DECODE_GROUP = 512  # chunks per Viterbi pass (bounds the score arrays)
+_ROUND_CHARS = 500_000  # characters featurized at once (bounds the feature arrays)
 _SENTENCE_END = re.compile(r"[。！？!?；;]+")
 _SOFT_BREAK = re.compile(r"[，,、：:\s]")
 
@@ -88,18 +90,43 @@ class Encoder:
         self._session: Any = None
 
     def session(self, threads: int) -> Any:
-        """Return the onnxruntime session, creating it with ``threads`` threads."""
+        """Return the onnxruntime session, creating it with ``threads`` threads.
+
+        One thread, no spinning: on a shared machine a spinning thread pool
+        only takes time from other processes (and from this one).
+        """
         if self._session is None:
             import onnxruntime as ort
 
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+            options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.log_severity_level = 3
             self._session = ort.InferenceSession(
                 self.onnx_bytes, options, providers=["CPUExecutionProvider"]
             )
         return self._session
+
+    def inputs(
+        self, chars: np.ndarray, bigrams: np.ndarray, lex: np.ndarray
+    ) -> np.ndarray:
+        """Return the network's input vectors for id arrays and lexicon flags."""
+        return np.concatenate(
+            [
+                self.char_table[chars],
+                self.bigram_table[bigrams[..., 0]],
+                self.bigram_table[bigrams[..., 1]],
+                lex,
+            ],
+            axis=-1,
+        )
+
+    def run(self, x: np.ndarray, lengths: np.ndarray, threads: int) -> np.ndarray:
+        """Return the (B, T, tags) scores of padded input vectors."""
+        return self.session(threads).run(None, {"x": x, "lengths": lengths})[0]
 
     def emissions(
         self,
@@ -110,16 +137,7 @@ class Encoder:
         threads: int,
     ) -> np.ndarray:
         """Return the (B, T, tags) scores for padded id arrays and lexicon flags."""
-        x = np.concatenate(
-            [
-                self.char_table[chars],
-                self.bigram_table[bigrams[:, :, 0]],
-                self.bigram_table[bigrams[:, :, 1]],
-                lex,
-            ],
-            axis=2,
-        )
-        return self.session(threads).run(None, {"x": x, "lengths": lengths})[0]
+        return self.run(self.inputs(chars, bigrams, lex), lengths, threads)
 
     @classmethod
     def load(cls, path: Path, suffix: str = "") -> Encoder:
@@ -158,6 +176,7 @@ class NerModel:
         self.encoders = list(encoders)
         self.config = dict(config)
         self.tags: list[str] = list(config.get("tags", TAGS))
+        self._decoder = PathDecoder(self.tags)
         # onnxruntime threads per encoder: env KG_NER_THREADS, else the config
         self.threads = int(os.environ.get("KG_NER_THREADS", config.get("threads", 1)))
         self.crf = {
@@ -185,53 +204,92 @@ class NerModel:
         (path / "config.json").write_text(text + "\n", encoding="utf-8")
         self.featurizer.save(path)
 
-    def predict(self, texts: Sequence[str], batch_size: int = 128) -> list[list[Span]]:
-        """Return the entity spans (start, end, label) found in each text."""
-        max_len = int(self.config.get("max_len", 150))
-        pieces = [
-            (index, offset, chunk)
-            for index, text in enumerate(texts)
-            for offset, chunk in split_chunks(text, max_len)
-        ]
-        pieces.sort(key=lambda piece: len(piece[2]))
+    def predict(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Span]]:
+        """Return the entity spans (start, end, label) found in each text.
+
+        Texts are taken in rounds of about ``_ROUND_CHARS`` characters. The
+        chunks of a round are featurized in one vectorized pass, sorted by
+        length and tagged in groups (see :meth:`_tag_group`).
+        """
         results: list[list[Span]] = [[] for _ in texts]
-        for batch in _length_batches(pieces, batch_size):
-            paths = self.tag_batch([chunk for _, _, chunk in batch])
-            for (index, offset, _), path in zip(batch, paths, strict=True):
-                tags = [self.tags[t] for t in path]
-                results[index].extend(
-                    (offset + s, offset + e, lab) for s, e, lab in tags_to_spans(tags)
-                )
+        first, size = 0, 0
+        for index, text in enumerate(texts):
+            size += len(text)
+            if size >= _ROUND_CHARS or index == len(texts) - 1:
+                self._predict_round(texts, first, index + 1, results, batch_size)
+                first, size = index + 1, 0
         for spans in results:
             spans.sort()
         return results
 
-    def tag_batch(self, chunks: Sequence[str]) -> list[np.ndarray]:
-        """Return the best tag ids of each chunk (chunks may differ in length)."""
-        chars, bigrams, lex, lengths = self.features(chunks)
-        emissions = sum(
-            enc.emissions(chars, bigrams, lex, lengths, self.threads)
-            for enc in self.encoders
+    def _predict_round(
+        self,
+        texts: Sequence[str],
+        first: int,
+        stop: int,
+        results: list[list[Span]],
+        batch_size: int,
+    ) -> None:
+        """Add the spans of texts[first:stop] to their lists in ``results``."""
+        max_len = int(self.config.get("max_len", 150))
+        pieces = [
+            (index, offset, chunk)
+            for index in range(first, stop)
+            for offset, chunk in split_chunks(texts[index], max_len)
+        ]
+        if not pieces:
+            return
+        chunks = [chunk for _, _, chunk in pieces]
+        chars, bigrams, lex = self.featurizer.encode_many(chunks)
+        # one padding row at the end: positions past a chunk's end point to it
+        feats = (
+            np.append(chars, 0),
+            np.concatenate([bigrams, np.zeros((1, 2), bigrams.dtype)]),
+            np.concatenate([lex, np.zeros((1, lex.shape[1]), lex.dtype)]),
         )
+        lengths = np.fromiter((len(c) for c in chunks), np.int64, len(chunks))
+        starts = np.cumsum(lengths) - lengths
+        order = np.argsort(lengths, kind="stable")
+        for lo in range(0, len(order), _DECODE_GROUP):
+            group = order[lo : lo + _DECODE_GROUP]
+            for row, start, end, label in self._tag_group(
+                feats, starts[group], lengths[group], batch_size
+            ):
+                index, offset, _ = pieces[group[row]]
+                results[index].append((offset + start, offset + end, label))
+
+    def _tag_group(
+        self,
+        feats: tuple[np.ndarray, np.ndarray, np.ndarray],
+        starts: np.ndarray,
+        lengths: np.ndarray,
+        batch_size: int,
+    ) -> list[tuple[int, int, int, str]]:
+        """Tag chunks sorted by length; return (row, start, end, label) spans.
+
+        The encoders run on batches of similar length (small batches are
+        faster: onnxruntime's int8 LSTM runs 16-32 chunks at a time faster per
+        character than 128 or more); one Viterbi pass and one span decoding
+        then cover the whole group.
+        """
+        width = int(lengths.max())
+        steps = np.arange(width)
+        inside = steps[None, :] < lengths[:, None]
+        pad = feats[0].shape[0] - 1
+        rows = np.where(inside, starts[:, None] + steps[None, :], pad)
+        emissions = np.zeros((len(lengths), width, len(self.tags)), np.float32)
+        for batch in _length_batches(lengths, batch_size):
+            top = int(lengths[batch].max())
+            sizes = lengths[batch].astype(np.int32)
+            part = rows[batch, :top]
+            ids = (feats[0][part], feats[1][part], feats[2][part])
+            for enc in self.encoders:
+                emissions[batch, :top] += enc.run(enc.inputs(*ids), sizes, self.threads)
         crf = self.crf
         paths = viterbi(
             emissions, crf["transitions"], crf["start"], crf["end"], lengths
         )
-        return [path[:n] for path, n in zip(paths, lengths, strict=True)]
-
-    def features(
-        self, chunks: Sequence[str]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Return right-padded char ids, bigram ids, lexicon flags and lengths."""
-        parts = [self.featurizer.encode(chunk) for chunk in chunks]
-        lengths = np.array([len(p[0]) for p in parts], dtype=np.int32)
-        n, t = len(parts), int(lengths.max())
-        chars = np.zeros((n, t), np.int64)
-        bigrams = np.zeros((n, t, 2), np.int64)
-        lex = np.zeros((n, t, parts[0][2].shape[1]), np.float32)
-        for row, (c, b, f) in enumerate(parts):
-            chars[row, : len(c)], bigrams[row, : len(c)], lex[row, : len(c)] = c, b, f
-        return chars, bigrams, lex, lengths
+        return self._decoder.spans(paths, inside)
 
 
 def _suffix(index: int) -> str:
@@ -246,17 +304,16 @@ def _table(tables: dict[str, np.ndarray], name: str) -> np.ndarray:
     return weights if scale is None else weights * scale[:, None].astype(np.float32)
 
 
-def _length_batches(
-    pieces: list[tuple[int, int, str]], batch_size: int
-) -> Iterator[list[tuple[int, int, str]]]:
-    """Cut length-sorted pieces into batches that waste little on padding."""
-    batch: list[tuple[int, int, str]] = []
-    for piece in pieces:
-        if batch and (
-            len(batch) >= batch_size or len(piece[2]) > 1.25 * len(batch[0][2]) + 4
-        ):
-            yield batch
-            batch = []
-        batch.append(piece)
-    if batch:
-        yield batch
+def _length_batches(lengths: np.ndarray, batch_size: int) -> Iterator[slice]:
+    """Cut sorted lengths into slices of rows that waste little padding.
+
+    >>> list(_length_batches(np.array([2, 2, 3, 40, 41]), 2))
+    [slice(0, 2, None), slice(2, 3, None), slice(3, 5, None)]
+    """
+    first = 0
+    for pos in range(1, len(lengths) + 1):
+        if pos == len(lengths):
+            yield slice(first, pos)
+        elif pos - first >= batch_size or (lengths[pos] > 1.25 * lengths[first] + 4):
+            yield slice(first, pos)
+            first = pos

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import spacy
@@ -22,14 +23,24 @@ class ModelNER:
 
     def __init__(self, model: Language) -> None:
         self.model = model
+        # a pipeline whose only component can tag plain text (kg_msra_ner's
+        # `find`) is called on the text itself: no second tokenization
+        only = model.pipeline[0][1] if len(model.pipeline) == 1 else None
+        self._find: Callable[[str], list[tuple[int, int, str]]] | None = getattr(
+            only, "find", None
+        )
 
     def __call__(self, doc: Doc) -> Doc:
-        found = self.model(doc_text(doc))
+        text = doc_text(doc)
+        if self._find is not None:
+            found = self._find(text)
+        else:
+            found = [
+                (e.start_char, e.end_char, e.label_) for e in self.model(text).ents
+            ]
         spans = [
-            doc.char_span(
-                e.start_char, e.end_char, label=e.label_, alignment_mode="expand"
-            )
-            for e in found.ents
+            doc.char_span(start, end, label=label, alignment_mode="expand")
+            for start, end, label in found
         ]
         doc.ents = filter_spans([s for s in spans if s is not None])
         return doc
