@@ -12,8 +12,7 @@ package is cheap and loads neither spaCy nor rdflib):
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from .lazy import lazy_exports
 
 __version__ = "0.1.0"
 __all__ = [
@@ -37,8 +36,4 @@ _HOMES = {
     "evaluate": "evaluate",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f".{_HOMES[name]}", __name__), name)
+__getattr__ = lazy_exports(__name__, _HOMES)

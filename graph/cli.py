@@ -52,6 +52,7 @@ def _options(
 ) -> None:
     """Build knowledge graphs from Chinese news and policy text."""
 
+
 Inputs = Annotated[
     list[Path] | None,
     typer.Argument(help="Documents (.txt or .html) and/or folders of them."),

@@ -137,7 +137,6 @@ def render(
     large: tuple[int, float],
     sets: dict[str, dict[str, dict]] | None = None,
 ) -> str:
-    names = list(runs)
     lines = [
         "## Extraction quality (sample and dev sets against their answer keys)",
         "",
@@ -149,22 +148,10 @@ def render(
     for title, set_runs in (sets or {}).items():
         lines += render_set(title, set_runs)
     lines += [
-        "### sample corpus (speed runs)",
+        "### Speed on the sample corpus",
         "",
-        "| kind | label | " + " | ".join(f"{n} P / R / F1" for n in names) + " |",
-        "|---|---|" + "---|" * len(names),
     ]
-    for kind, label in LABELS:
-        cells = []
-        for name in names:
-            row = runs[name][0].get((kind, label))
-            cells.append(
-                f"{row.precision:.3f} / {row.recall:.3f} / **{row.f1:.3f}**"
-                if row
-                else "–"
-            )
-        lines.append(f"| {kind} | {label} | " + " | ".join(cells) + " |")
-    lines += ["", "| run | extraction time | chars/s |", "|---|---|---|"]
+    lines += ["| run | extraction time | chars/s |", "|---|---|---|"]
     for name, (_, seconds) in runs.items():
         lines.append(f"| {name} | {seconds:.2f} s | {chars / seconds:,.0f} |")
     lines += [

@@ -193,9 +193,7 @@ def _median_runs(func, runs: int, budget: float) -> tuple[float, int]:
 def _rdflib_child(conn, graph: Graph, text: str, runs: int, budget: float) -> None:
     namespaces = {k: str(v) for k, v in PREFIXES.items()}
     conn.send(
-        _median_runs(
-            lambda: list(graph.query(text, initNs=namespaces)), runs, budget
-        )
+        _median_runs(lambda: list(graph.query(text, initNs=namespaces)), runs, budget)
     )
 
 

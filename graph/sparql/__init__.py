@@ -6,8 +6,7 @@ import only `graph.sparql.workers`, never load rdflib.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from ..lazy import lazy_exports
 
 __all__ = ["run_query", "format_table", "open_store", "write_store", "make_server"]
 
@@ -19,8 +18,4 @@ _HOMES = {
     "make_server": "server",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f".{_HOMES[name]}", __name__), name)
+__getattr__ = lazy_exports(__name__, _HOMES)
