@@ -18,7 +18,7 @@ from graph.extract.result import extract
 from graph.io import dump_json, read_text
 from graph.rdf.build import build_graph, serialize
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]
 INPUTS = sorted((HERE / "data").glob("*.txt"))
 
 

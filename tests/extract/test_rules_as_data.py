@@ -13,7 +13,7 @@ import pytest
 from graph.extract.lexicon import load_lexicon
 from graph.settings import Settings
 
-PACKAGE = Path(__file__).resolve().parent.parent / "graph"
+PACKAGE = Path(__file__).resolve().parents[2] / "graph"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # Numerals may stand in code (NUMBER-like classes, 十三五): they are not words.

@@ -20,7 +20,7 @@ from graph.rdf.namespaces import KG, PREDICATE_TERMS
 from graph.view.html import PREDICATE_LABELS, TYPE_STYLES, render_html
 from graph.view.select import select_view
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 LINK = '<a href="javascript:alert(1)">点我</a>'

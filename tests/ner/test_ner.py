@@ -27,7 +27,7 @@ from graph.ner.decode import PathDecoder, allowed_transitions, viterbi  # noqa: 
 from graph.ner.features import Lexicon, normalize_text  # noqa: E402
 from graph.ner.model import NerModel, split_chunks  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = "全国总工会十六届四次执委会选举巨晓林为中华全国总工会兼职副主席。"
 
 

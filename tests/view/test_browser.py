@@ -26,7 +26,7 @@ sync_api = pytest.importorskip(
     exc_type=ImportError,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

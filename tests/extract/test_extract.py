@@ -177,7 +177,7 @@ def test_sample_corpus_meets_quality_bar(corpus_results):
     from graph.evaluate import evaluate
     from graph.io import read_results
 
-    gold = Path(__file__).resolve().parent.parent / "data" / "gold"
+    gold = Path(__file__).resolve().parents[2] / "data" / "gold"
     rows = evaluate(read_results([gold]), corpus_results)
     assert rows[("entity", "ALL")].f1 >= 0.70
     assert rows[("relation", "ALL")].f1 >= 0.60
@@ -190,7 +190,7 @@ def test_evaluator_agrees_with_reference_scorer(corpus_results, tmp_path):
     from graph.evaluate import evaluate
     from graph.io import read_results, write_results
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     scorer = root.parent / "shared" / "tools" / "kgscore.py"
     if not scorer.exists():
         pytest.skip(f"reference scorer not found at {scorer}")
@@ -290,7 +290,7 @@ def test_model_raises_person_and_org_scores(corpus_results):
     from graph.pipeline import extract_paths
     from graph.settings import Settings
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     gold = read_results([root / "data" / "gold"])
     with_model, problems = extract_paths([root / "data" / "corpus"], Settings())
     assert not problems

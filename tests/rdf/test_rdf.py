@@ -223,7 +223,7 @@ def identified_graph(corpus_results) -> Graph:
     from graph.export import read_texts
     from graph.merge import identify_documents
 
-    corpus = Path(__file__).resolve().parent.parent / "data" / "corpus"
+    corpus = Path(__file__).resolve().parents[2] / "data" / "corpus"
 
     texts = read_texts([corpus], corpus_results)
     return build_graph(merge_documents(identify_documents(corpus_results, texts)[0]))

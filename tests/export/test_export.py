@@ -36,7 +36,7 @@ from graph.pipeline import extract_paths
 from graph.rdf.build import build_graph
 from graph.settings import Settings
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 CORPUS = PROJECT / "data" / "corpus"
 runner = CliRunner()
 
