@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what tests/test_browser.py and scripts/screenshot.py need, idempotently:
+# Install what tests/view/test_browser.py and scripts/screenshot.py need, idempotently:
 # Debian's chromium (/usr/bin/chromium) and a CJK font for readable screenshots.
 # The browser comes from apt only: never run `playwright install`, which downloads one.
 # The Python side is the `playwright` package (in the dev extra).
@@ -15,7 +15,7 @@ if [ "${#packages[@]}" -eq 0 ]; then
 fi
 if [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${packages[*]}; run as root (or: sudo apt-get install -y ${packages[*]})" >&2
-    echo "tests/test_browser.py is skipped until /usr/bin/chromium exists" >&2
+    echo "tests/view/test_browser.py is skipped until /usr/bin/chromium exists" >&2
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
