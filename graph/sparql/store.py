@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Union
 
 from pyoxigraph import (
     BlankNode,
+    DefaultGraph,
     Literal,
     NamedNode,
     QueryBoolean,
@@ -43,6 +44,8 @@ __all__ = [
     "Term",
     "QueryResult",
     "write_store",
+    "load_store",
+    "dump_store",
     "open_store",
     "find_source",
     "load_file",
@@ -83,6 +86,42 @@ def write_store(graph: Graph, folder: Path) -> Path:
         raise
     logger.info("wrote store %s (%d triples)", folder, len(graph))
     return folder
+
+
+def load_store(source: Path, folder: Path) -> Path:
+    """Bulk-load an N-Quads or N-Triples file into a new store at `folder`.
+
+    Named graphs stay named; the file is streamed, never held in memory.
+    """
+    fmt = RdfFormat.from_extension(source.suffix.lstrip(".").lower())
+    if fmt is None:
+        raise InputError(f"{source}: unknown RDF format")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.new-"))
+    try:
+        os.chmod(tmp, file_mode(folder=True))
+        _bulk_load(tmp, path=source, fmt=fmt)
+        _replace_folder(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def dump_store(
+    folder: Path, target: Path, *, prefixes: dict[str, str], default_only: bool
+) -> None:
+    """Write a store as Turtle (its default graph) or TriG (every graph).
+
+    pyoxigraph writes the quads in the order of its indexes, so a store
+    loaded from the same file gives the same bytes.
+    """
+    store = Store.read_only(str(folder))
+    fmt = RdfFormat.from_extension(target.suffix.lstrip(".").lower())
+    graph = DefaultGraph() if default_only else None
+    with open(target, "wb") as handle:
+        store.dump(handle, fmt, from_graph=graph, prefixes=prefixes)
+    del store
 
 
 def _bulk_load(
