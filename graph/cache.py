@@ -15,7 +15,6 @@ import json
 import logging
 import os
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 from .io import dump_json, write_atomic
@@ -40,7 +39,6 @@ def pipeline_version(settings: Settings) -> str:
     return _version(settings.resources, model, settings.use_ner, settings.chunk_chars)
 
 
-@lru_cache(maxsize=8)
 def _version(
     resources: Path, model: Path | None, use_ner: bool, chunk_chars: int
 ) -> str:

@@ -51,6 +51,9 @@ logger = logging.getLogger(__name__)
 SMALL_INPUT_BYTES = 1_000_000
 
 
+_Executor = tuple[Callable[["Task"], "Pending"], int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """One document to extract: its name in the outputs and its text."""
@@ -164,7 +167,7 @@ def _is_ready(item: Pending) -> bool:
 
 
 @contextmanager
-def _local_pool(settings: Settings, workers: int) -> Iterator[tuple[Callable, int]]:
+def _local_pool(settings: Settings, workers: int) -> Iterator[_Executor]:
     context = multiprocessing.get_context("spawn")  # no forked model state
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -177,7 +180,7 @@ def _local_pool(settings: Settings, workers: int) -> Iterator[tuple[Callable, in
         return pool.submit(run_task, task, settings)
 
     try:
-        yield submit, 2 * workers + 2
+        yield submit, 2 * workers + 2, workers
     except BrokenProcessPool as exc:
         raise KGError("an extraction worker died (out of memory?)") from exc
     finally:
@@ -185,7 +188,7 @@ def _local_pool(settings: Settings, workers: int) -> Iterator[tuple[Callable, in
 
 
 @contextmanager
-def _dask_pool(settings: Settings, address: str) -> Iterator[tuple[Callable, int]]:
+def _dask_pool(settings: Settings, address: str) -> Iterator[_Executor]:
     try:
         from distributed import Client
     except ImportError as exc:
@@ -203,25 +206,27 @@ def _dask_pool(settings: Settings, address: str) -> Iterator[tuple[Callable, int
 
     try:
         threads = sum(client.nthreads().values()) or 1
-        yield submit, 4 * threads + 4
+        yield submit, 4 * threads + 4, threads
     finally:
         client.close()
 
 
 @contextmanager
-def _in_process(settings: Settings) -> Iterator[tuple[Callable, int]]:
+def _in_process(settings: Settings) -> Iterator[_Executor]:
     def submit(task: Task) -> Pending:
         return Done(run_task(task, settings))
 
-    yield submit, 0
+    yield submit, 0, 1
 
 
 def open_executor(
     settings: Settings, workers: int
-) -> AbstractContextManager[tuple[Callable[[Task], Pending], int]]:
+) -> AbstractContextManager[_Executor]:
     """Open where tasks run: this process, `workers` processes, or Dask.
 
-    Gives `(submit, window)` for `map_ordered`; the pool is closed on exit.
+    Gives `(submit, window, workers)`: `submit` and `window` for
+    `map_ordered`, and how many run at once (a cluster's worker threads).
+    The pool is closed on exit.
     """
     if settings.scheduler:
         return _dask_pool(settings, settings.scheduler)

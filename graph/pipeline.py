@@ -79,7 +79,8 @@ class Extraction:
         self.workers = choose_workers(self.settings.workers, len(self.documents), size)
         keys: deque[str | None] = deque()
         self.progress.stage("extracting", total=len(self.documents))
-        with open_executor(self.settings, self.workers) as (submit, window):
+        with open_executor(self.settings, self.workers) as (submit, window, count):
+            self.workers = count
             tasks = self._tasks(keys)
             for result in map_ordered(submit, tasks, window=window):
                 key = keys.popleft()
