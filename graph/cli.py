@@ -153,6 +153,14 @@ def build(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Extract every document again.")
     ] = False,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate",
+            help="Check the graph against ontology/shapes.ttl (SHACL, pyshacl); "
+            "a graph that does not conform is an error and replaces nothing.",
+        ),
+    ] = False,
     verbose: Verbose = False,
 ) -> None:
     """Extract, then write graph.ttl, graph.nt, json/, graph.html (and store/).
@@ -179,6 +187,7 @@ def build(
             settings,
             with_store=store,
             with_quads=quads,
+            validate=validate,
             progress=_progress(),
         )
     except NothingToReadError as exc:
@@ -189,6 +198,8 @@ def build(
     _summarize(report.documents, report.problems)
     for label, path in report.written.items():
         typer.echo(f"{label}: {path}")
+    if validate:
+        typer.echo(f"SHACL: the graph conforms to {settings.shapes.name}")
     typer.echo(
         f"extracted {report.extracted}, reused {report.reused} from the cache, "
         f"{report.workers} worker(s)"

@@ -23,6 +23,9 @@ import json
 import shutil
 from pathlib import Path
 
+from rdflib import Graph
+
+from .errors import OntologyError
 from .io import write_atomic
 from .model import DocResult, EntityType
 from .outputs import OUTPUT_NAMES
@@ -46,10 +49,15 @@ def write_dataset(
     with_store: bool,
     with_quads: bool,
     progress: Progress,
+    shapes: Path | None = None,
 ) -> tuple[int, int]:
     """Write every graph file of `documents` (JSON in `folder`/json) into `folder`.
 
+    With `shapes`, the default graph is also validated with pyshacl (rdflib).
     Returns the number of triples of the default graph and of named quads.
+
+    Raises:
+        OntologyError: the graph does not conform to `shapes`.
     """
     from .sparql.store import dump_store, load_store
 
@@ -97,7 +105,9 @@ def write_dataset(
         shutil.rmtree(store)
     progress.close()
     triples = nt_text.count("\n")
-    _write_view(folder, nt_text, progress)
+    graph = _write_view(folder, nt_text, progress)
+    if shapes is not None:
+        _validate(graph, shapes, progress)
     return triples, quads
 
 
@@ -115,7 +125,7 @@ def _concatenate(target: Path, head: str, tail: Path) -> None:
     tail.unlink()
 
 
-def _write_view(folder: Path, nt_text: str, progress: Progress) -> None:
+def _write_view(folder: Path, nt_text: str, progress: Progress) -> Graph:
     from .view.html import render_html
 
     progress.stage("writing the HTML view")
@@ -123,3 +133,16 @@ def _write_view(folder: Path, nt_text: str, progress: Progress) -> None:
     graph.parse(data=nt_text, format="nt")
     write_atomic(folder / OUTPUT_NAMES["html"], render_html(graph))
     progress.close()
+    return graph
+
+
+def _validate(graph: Graph, shapes: Path, progress: Progress) -> None:
+    from .rdf.shapes import validate_graph
+
+    progress.stage("validating with SHACL")
+    conforms, report = validate_graph(graph, shapes)
+    progress.close()
+    if not conforms:
+        lines = [line.strip() for line in report.splitlines() if line.strip()]
+        detail = next((line for line in lines if line.startswith("Message:")), "")
+        raise OntologyError(f"the graph does not conform to {shapes.name}: {detail}")

@@ -266,6 +266,7 @@ def build_outputs(
     *,
     with_store: bool = True,
     with_quads: bool | None = None,
+    validate: bool = False,
     progress: Progress | None = None,
 ) -> BuildReport:
     """Extract, then write JSON, RDF (N-Triples, Turtle, and with quads
@@ -273,11 +274,13 @@ def build_outputs(
 
     The whole set is written into a folder beside `settings.out` and swapped
     in at once (graph/outputs.py), so OUT always holds one complete set.
-    Quads default to `with_store`: the store is loaded from them.
+    Quads default to `with_store`: the store is loaded from them. `validate`
+    checks the graph against the SHACL shapes (pyshacl) before the swap.
 
     Raises:
         NothingToReadError: no document could be read; OUT is left untouched.
         InputError: OUT cannot be written.
+        OntologyError: with `validate`, the graph does not conform.
     """
     from .dataset import write_dataset
 
@@ -297,6 +300,7 @@ def build_outputs(
             with_quads=quads,
             progress=progress,
             names=names,
+            shapes=settings.shapes if validate else None,
         )
         summary = {
             "documents": [name for name, _, _ in documents],

@@ -150,3 +150,11 @@ def test_build_reuses_the_cache_on_a_second_run(tmp_path):
     assert first.exit_code == second.exit_code == 0, first.output + second.output
     assert "extracted 5, reused 0 from the cache" in first.output
     assert "extracted 0, reused 5 from the cache" in second.output
+
+
+def test_build_validate_checks_the_graph_with_shacl(tmp_path):
+    args = ["build", str(CORPUS), "--out", str(tmp_path / "o"), "--no-ner"]
+    result = runner.invoke(app, [*args, "--no-cache", "--no-store", "--validate"])
+    assert result.exit_code == 0, result.output
+    assert "SHACL: the graph conforms to shapes.ttl" in result.output
+    assert "validating with SHACL: done in" in result.output

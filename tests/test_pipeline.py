@@ -15,6 +15,7 @@ import pyoxigraph
 import pytest
 
 from graph.cache import pipeline_version
+from graph.errors import OntologyError
 from graph.merge import merge_documents
 from graph.model import DocResult
 from graph.parallel import Task, choose_workers, map_ordered
@@ -264,3 +265,26 @@ def test_progress_without_a_terminal_prints_lines_per_stage_and_every_n():
     ]
     assert lines[3].startswith("extracting: done in ")
     assert lines[4] == "writing: ..." and lines[5].startswith("writing: done in ")
+
+
+def test_a_graph_that_does_not_conform_replaces_nothing(corpus, one_worker, tmp_path):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix schema: <https://schema.org/> .
+<urn:shape> a sh:NodeShape ; sh:targetClass schema:Person ;
+  sh:property [ sh:path schema:birthDate ; sh:minCount 1 ;
+                sh:message "a person without a birth date" ] .
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    shutil.copytree(one_worker, out)
+    before = _fingerprint(out)
+    settings = replace(RULES, out=out, shapes=shapes)
+    with pytest.raises(OntologyError, match="a person without a birth date"):
+        build_outputs([corpus], settings, validate=True)
+    assert _fingerprint(out) == before
+    assert build_outputs(
+        [corpus], replace(settings, shapes=Settings().shapes), validate=True
+    ).triples == len((out / "graph.nt").read_text(encoding="utf-8").splitlines())
