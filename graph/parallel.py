@@ -123,7 +123,7 @@ def run_task(task: Task, settings: Settings, home: str = "") -> DocResult:
     `settings` under it are moved under this process's own package folder, so
     a cluster worker uses its own installation's resources and model.
     """
-    from .pipeline import extract_text
+    from .chunks import extract_text
 
     if home and home != str(PACKAGE_DIR):
         settings = _rehome(settings, Path(home))
