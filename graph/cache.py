@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -65,12 +66,42 @@ def _files(folder: Path) -> list[Path]:
     )
 
 
+_OWNER = "OUT"
+
+
 def cache_folder(settings: Settings) -> Path:
-    """Return the cache folder of `settings.out` (one per output folder)."""
+    """Return the cache folder of `settings.out` (one per output folder).
+
+    A folder under the default root names its output folder in a file
+    `OUT`; the folders of output folders that no longer exist (those of
+    temporary builds) are removed here, so the root does not grow forever.
+    """
     if settings.cache is not None:
         return settings.cache
     out = os.path.realpath(settings.out)
-    return default_cache_root() / hashlib.sha256(out.encode()).hexdigest()[:16]
+    root = default_cache_root()
+    _sweep(root)
+    folder = root / hashlib.sha256(out.encode()).hexdigest()[:16]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / _OWNER).write_text(out + "\n", encoding="utf-8")
+    except OSError as exc:
+        logger.warning("%s: cannot write the cache (%s)", folder, exc.strerror)
+    return folder
+
+
+def _sweep(root: Path) -> None:
+    if not root.is_dir():
+        return
+    for folder in sorted(root.iterdir()):
+        owner = folder / _OWNER
+        try:
+            out = owner.read_text(encoding="utf-8").strip()
+        except OSError:
+            continue
+        if out and not os.path.isdir(out):
+            logger.info("removing %s, the cache of %s, which is gone", folder, out)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class ResultCache:

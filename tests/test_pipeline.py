@@ -288,3 +288,23 @@ def test_a_graph_that_does_not_conform_replaces_nothing(corpus, one_worker, tmp_
     assert build_outputs(
         [corpus], replace(settings, shapes=Settings().shapes), validate=True
     ).triples == len((out / "graph.nt").read_text(encoding="utf-8").splitlines())
+
+
+def test_default_caches_of_output_folders_that_are_gone_are_removed(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    doc = tmp_path / "doc.txt"
+    doc.write_text("全国总工会副主席李玉赋出席会议并讲话。", encoding="utf-8")
+    root = tmp_path / "xdg" / "graph" / "results"
+    first = build_outputs([doc], replace(RULES, out=tmp_path / "a", use_cache=True))
+    assert first.extracted == 1
+    (owner,) = root.iterdir()
+    assert (owner / "OUT").read_text(encoding="utf-8").strip() == str(tmp_path / "a")
+    assert len(list(owner.rglob("*.json"))) == 1
+    again = build_outputs([doc], replace(RULES, out=tmp_path / "a", use_cache=True))
+    assert again.reused == 1
+    shutil.rmtree(tmp_path / "a")
+    build_outputs([doc], replace(RULES, out=tmp_path / "b", use_cache=True))
+    (left,) = root.iterdir()
+    assert (left / "OUT").read_text(encoding="utf-8").strip() == str(tmp_path / "b")
