@@ -3,8 +3,9 @@
 Documents stream through: each is read, extracted (in this process, in
 worker processes or on a Dask cluster: graph/parallel.py), written as JSON
 and forgotten; the graph files are then written one document at a time from
-that JSON (graph/dataset.py). Memory holds the documents in flight and the
-names of the entities, not the corpus.
+that JSON (graph/dataset.py). Memory holds the documents in flight, the
+names of the entities and, to sort graph.nt, the lines of the merged graph;
+never all the results.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import ResultCache, cache_folder, pipeline_version
@@ -142,7 +143,6 @@ class BuildReport:
     workers: int = 1
     triples: int = 0
     quads: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def build_outputs(

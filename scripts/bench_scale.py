@@ -49,13 +49,14 @@ KG = [sys.executable, "-m", "graph"]
 
 @dataclass(frozen=True)
 class Run:
-    """One measured process."""
+    """One measured process, and the machine's load average when it ended."""
 
     label: str
     chars: int
     seconds: float
     peak_mb: float
     stopped: bool = False
+    load: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -138,8 +139,13 @@ def measure(label: str, args: list[str], chars: int, limit: float) -> Run:
     seconds = time.perf_counter() - started
     if proc.returncode not in (0, None) and not stopped:
         raise SystemExit(f"{label} failed:\n{err.decode('utf-8', 'replace')[-2000:]}")
-    run = Run(label, chars, seconds, peak / 2**20, stopped)
-    print(f"{label}: {seconds:.1f} s, {run.rate:,.0f} chars/s, {run.peak_mb:.0f} MB")
+    load = os.getloadavg()[0]
+    run = Run(label, chars, seconds, peak / 2**20, stopped, load)
+    print(
+        f"{label}: {seconds:.1f} s, {run.rate:,.0f} chars/s, "
+        f"{run.peak_mb:.0f} MB, load {load:.1f}",
+        flush=True,
+    )
     return run
 
 
@@ -208,10 +214,11 @@ def render(
         "cache. Peak memory is the process and its workers together. jieba "
         "(`posseg`) and jiagu (`seg` + `ner`) tag the same text, line by line. "
         f"Machine: {cores} CPUs shared with other work, Python "
-        f"{platform.python_version()}.",
+        f"{platform.python_version()}; *load* is the 1-minute load average "
+        "when the run ended (above 2, other work shared the cores).",
         "",
-        "| run | characters | wall time | characters/s | peak RSS |",
-        "|---|---:|---:|---:|---:|",
+        "| run | characters | wall time | characters/s | peak RSS | load |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         wall = (
@@ -221,7 +228,7 @@ def render(
         )
         lines.append(
             f"| {run.label} | {run.chars:,} | {wall} | {run.rate:,.0f} | "
-            f"{run.peak_mb:,.0f} MB |"
+            f"{run.peak_mb:,.0f} MB | {run.load:.1f} |"
         )
     if inc is not None:
         full, one, count = inc
