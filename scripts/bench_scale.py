@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,43 +252,68 @@ def main(argv: list[str] | None = None) -> int:
     files = ensure_msra(args.cache_dir)
     sentences = [text for text, _ in read_msra(files["train"]) if text.strip()]
     scale_dir = args.cache_dir / "scale"
-    runs: list[Run] = []
-    plan = [(size, True) for size in _sizes(args.full)]
-    plan += [(size, False) for size in _sizes(args.once)]
-    for size, full in plan:
-        folder = write_corpus(sentences, size, scale_dir)
-        chars = corpus_chars(folder)
-        name = f"{size / 1e6:g}M"
-        configs = (
-            [(1, True), (2, True), (1, False), (2, False)] if full else [(2, True)]
-        )
-        with tempfile.TemporaryDirectory() as tmp:
-            for workers, ner in configs:
-                label = f"{name}: kg build, {workers} worker(s), " + (
-                    "rules + NER" if ner else "rules only"
-                )
-                out = Path(tmp) / f"out-{workers}-{ner}"
-                cmd = build_args(folder, out, workers, ner)
-                runs.append(measure(label, cmd, chars, args.time_limit))
-                shutil.rmtree(out, ignore_errors=True)
-        if full and not args.no_baselines:
-            for tagger in ("jieba", "jiagu"):
-                cmd = [sys.executable, __file__, "--baseline", tagger, "--folder"]
-                label = f"{name}: {tagger} alone (one process)"
-                runs.append(measure(label, [*cmd, str(folder)], chars, args.time_limit))
-    inc = None
-    if not args.no_incremental:
-        folder = write_corpus(sentences, 1_000_000, scale_dir)
-        inc = incremental(folder, args.time_limit)
     command = "python scripts/bench_scale.py " + " ".join(argv or sys.argv[1:])
     cores = len(os.sched_getaffinity(0))
-    section = render(runs, inc, command.strip(), cores)
-    print(section)
-    write_section(args.markdown, "bench_scale", section)
-    (args.cache_dir / "bench_scale.json").write_text(
-        json.dumps([run.__dict__ for run in runs], indent=2), encoding="utf-8"
-    )
+    runs: list[Run] = []
+    inc: tuple[Run, Run, int] | None = None
+
+    def report() -> None:  # after every run, so a stopped benchmark keeps its rows
+        section = render(runs, inc, command.strip(), cores)
+        write_section(args.markdown, "bench_scale", section)
+        (args.cache_dir / "bench_scale.json").write_text(
+            json.dumps([run.__dict__ for run in runs], indent=2), encoding="utf-8"
+        )
+
+    for size in _sizes(args.full):
+        folder = write_corpus(sentences, size, scale_dir)
+        measure_size(folder, size, FULL_CONFIGS, args, runs, report)
+    if not args.no_incremental:
+        inc = incremental(
+            write_corpus(sentences, 1_000_000, scale_dir), args.time_limit
+        )
+        report()
+    for size in _sizes(args.once):
+        folder = write_corpus(sentences, size, scale_dir)
+        measure_size(folder, size, [(2, True)], args, runs, report, baselines=False)
+    report()
+    print(render(runs, inc, command.strip(), cores))
     return 0
+
+
+FULL_CONFIGS = [(1, True), (2, True), (1, False), (2, False)]
+
+
+def measure_size(
+    folder: Path,
+    size: int,
+    configs: list[tuple[int, bool]],
+    args: argparse.Namespace,
+    runs: list[Run],
+    report: Callable[[], None],
+    *,
+    baselines: bool = True,
+) -> None:
+    """Build one corpus in each configuration, then run the baselines on it.
+
+    Each run is appended to `runs`, and `report()` is called after it.
+    """
+    chars = corpus_chars(folder)
+    name = f"{size / 1e6:g}M"
+    with tempfile.TemporaryDirectory() as tmp:
+        for workers, ner in configs:
+            kind = "rules + NER" if ner else "rules only"
+            label = f"{name}: kg build, {workers} worker(s), {kind}"
+            out = Path(tmp) / f"out-{workers}-{ner}"
+            cmd = build_args(folder, out, workers, ner)
+            runs.append(measure(label, cmd, chars, args.time_limit))
+            report()
+            shutil.rmtree(out, ignore_errors=True)
+    if baselines and not args.no_baselines:
+        for tagger in ("jieba", "jiagu"):
+            cmd = [sys.executable, __file__, "--baseline", tagger, "--folder"]
+            label = f"{name}: {tagger} alone (one process)"
+            runs.append(measure(label, [*cmd, str(folder)], chars, args.time_limit))
+            report()
 
 
 if __name__ == "__main__":
