@@ -308,3 +308,21 @@ def test_default_caches_of_output_folders_that_are_gone_are_removed(
     build_outputs([doc], replace(RULES, out=tmp_path / "b", use_cache=True))
     (left,) = root.iterdir()
     assert (left / "OUT").read_text(encoding="utf-8").strip() == str(tmp_path / "b")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_is_a_bar_per_stage():
+    stream = _Terminal()
+    progress = make_progress(stream)
+    progress.stage("extracting", total=3)
+    for _ in range(3):
+        progress.advance()
+    progress.stage("writing")
+    progress.close()
+    text = stream.getvalue()
+    assert "\r" in text and "extracting: 100%" in text and "3/3" in text
+    assert "writing: 100%" in text
