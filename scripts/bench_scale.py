@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,13 @@ class Run:
     peak_mb: float
     stopped: bool = False
     load: float = 0.0
+    cpu: float = 0.0
+
+    @property
+    def cpu_rate(self) -> float:
+        """Characters per CPU second (all processes): one core's speed, whatever
+        else runs on the machine."""
+        return self.chars / self.cpu if self.cpu else 0.0
 
     @property
     def rate(self) -> float:
@@ -121,6 +129,7 @@ def corpus_chars(folder: Path) -> int:
 
 def measure(label: str, args: list[str], chars: int, limit: float) -> Run:
     """Run a command; return its wall time and the peak RSS of its process tree."""
+    before = _children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     watched = psutil.Process(proc.pid)
@@ -141,13 +150,20 @@ def measure(label: str, args: list[str], chars: int, limit: float) -> Run:
     if proc.returncode not in (0, None) and not stopped:
         raise SystemExit(f"{label} failed:\n{err.decode('utf-8', 'replace')[-2000:]}")
     load = os.getloadavg()[0]
-    run = Run(label, chars, seconds, peak / 2**20, stopped, load)
+    cpu = _children_cpu() - before
+    run = Run(label, chars, seconds, peak / 2**20, stopped, load, cpu)
     print(
         f"{label}: {seconds:.1f} s, {run.rate:,.0f} chars/s, "
-        f"{run.peak_mb:.0f} MB, load {load:.1f}",
+        f"{run.peak_mb:.0f} MB, load {load:.1f}, {run.cpu_rate:,.0f} chars/CPU-s",
         flush=True,
     )
     return run
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the waited-for children and their own waited children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _rss(proc: psutil.Process) -> int:
@@ -216,10 +232,14 @@ def render(
         "(`posseg`) and jiagu (`seg` + `ner`) tag the same text, line by line. "
         f"Machine: {cores} CPUs shared with other work, Python "
         f"{platform.python_version()}; *load* is the 1-minute load average "
-        "when the run ended (above 2, other work shared the cores).",
+        "when the run ended (above 2, other work shared the cores and wall "
+        "times are longer than on an idle machine). CPU time is that of the "
+        "process and its workers: characters/CPU-s is the speed of one core, "
+        "whatever else runs.",
         "",
-        "| run | characters | wall time | characters/s | peak RSS | load |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| run | characters | wall time | characters/s | CPU time | characters/CPU-s "
+        "| peak RSS | load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         wall = (
@@ -229,7 +249,8 @@ def render(
         )
         lines.append(
             f"| {run.label} | {run.chars:,} | {wall} | {run.rate:,.0f} | "
-            f"{run.peak_mb:,.0f} MB | {run.load:.1f} |"
+            f"{run.cpu:.1f} s | {run.cpu_rate:,.0f} | {run.peak_mb:,.0f} MB "
+            f"| {run.load:.1f} |"
         )
     if inc is not None:
         full, one, count = inc
@@ -264,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps([run.__dict__ for run in runs], indent=2), encoding="utf-8"
         )
 
-    for size in _sizes(args.full):
+    full = _sizes(args.full)
+    for size in full[:1]:
         folder = write_corpus(sentences, size, scale_dir)
         measure_size(folder, size, FULL_CONFIGS, args, runs, report)
     if not args.no_incremental:
@@ -272,9 +294,13 @@ def main(argv: list[str] | None = None) -> int:
             write_corpus(sentences, 1_000_000, scale_dir), args.time_limit
         )
         report()
-    for size in _sizes(args.once):
+    for size in _sizes(args.once):  # the memory figure before the longer runs
         folder = write_corpus(sentences, size, scale_dir)
         measure_size(folder, size, [(2, True)], args, runs, report, baselines=False)
+    for size in full[1:]:
+        folder = write_corpus(sentences, size, scale_dir)
+        measure_size(folder, size, FULL_CONFIGS, args, runs, report)
+    runs.sort(key=lambda run: (run.chars, run.label))
     report()
     print(render(runs, inc, command.strip(), cores))
     return 0
