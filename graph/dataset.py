@@ -82,11 +82,15 @@ def write_dataset(
     progress.close()
     ordered = sorted(default)
     del default
-    nt_text = "\n".join(ordered) + "\n"
-    del ordered
-    write_atomic(folder / OUTPUT_NAMES["ntriples"], nt_text)
+    nt_path = folder / OUTPUT_NAMES["ntriples"]
+    with open(nt_path, "w", encoding="utf-8", newline="\n") as sink:
+        for line in ordered:
+            sink.write(line + "\n")
+    triples = len(ordered)
+    del ordered  # the view reads graph.nt again: one copy at a time
     progress.stage("writing N-Quads and the store")
-    _concatenate(nq_path, nt_text, named)
+    _concatenate(nq_path, [nt_path, named])
+    named.unlink()
     store = folder / OUTPUT_NAMES["store"]
     load_store(nq_path, store)
     progress.close()
@@ -104,8 +108,7 @@ def write_dataset(
     if not with_store:
         shutil.rmtree(store)
     progress.close()
-    triples = nt_text.count("\n")
-    graph = _write_view(folder, nt_text, progress)
+    graph = _write_view(folder, progress)
     if shapes is not None:
         _validate(graph, shapes, progress)
     return triples, quads
@@ -116,21 +119,20 @@ def _read_result(json_dir: Path, doc: str) -> DocResult:
     return DocResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def _concatenate(target: Path, head: str, tail: Path) -> None:
-    """Write `head` then the file `tail` into `target`, and remove `tail`."""
-    with open(target, "w", encoding="utf-8", newline="\n") as out:
-        out.write(head)
-        with open(tail, encoding="utf-8", newline="\n") as rest:
-            shutil.copyfileobj(rest, out, 1 << 20)
-    tail.unlink()
+def _concatenate(target: Path, parts: list[Path]) -> None:
+    """Write the files `parts`, one after the other, into `target`."""
+    with open(target, "wb") as out:
+        for part in parts:
+            with open(part, "rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
 
 
-def _write_view(folder: Path, nt_text: str, progress: Progress) -> Graph:
+def _write_view(folder: Path, progress: Progress) -> Graph:
     from .view.html import render_html
 
     progress.stage("writing the HTML view")
     graph = new_graph()
-    graph.parse(data=nt_text, format="nt")
+    graph.parse(folder / OUTPUT_NAMES["ntriples"], format="nt")
     write_atomic(folder / OUTPUT_NAMES["html"], render_html(graph))
     progress.close()
     return graph
