@@ -120,6 +120,10 @@ class ResultCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
+    def has(self, key: str) -> bool:
+        """Tell whether an entry exists under `key`."""
+        return self._path(key).is_file()
+
     def get(self, key: str, name: str) -> DocResult | None:
         """Return the result cached under `key`, named `name`, or None."""
         path = self._path(key)

@@ -72,8 +72,8 @@ class Extraction:
     def __iter__(self) -> Iterator[DocResult]:
         if not self.documents:
             return
-        size = sum(_size(doc.path) for doc in self.documents)
-        self.workers = choose_workers(self.settings.workers, len(self.documents), size)
+        count, size = self._to_extract()
+        self.workers = choose_workers(self.settings.workers, count, size)
         keys: deque[str | None] = deque()
         self.progress.stage("extracting", total=len(self.documents))
         with open_executor(self.settings, self.workers) as (submit, window, count):
@@ -86,6 +86,25 @@ class Extraction:
                 self.progress.advance()
                 yield result
         self.progress.close()
+
+    def _to_extract(self) -> tuple[int, int]:
+        """Count the documents (and bytes) the cache does not hold.
+
+        With a cache this reads every document once more, so that a build
+        that changes one document starts no worker processes for it.
+        """
+        if self.cache is None:
+            return len(self.documents), sum(_size(d.path) for d in self.documents)
+        count = size = 0
+        for document in self.documents:
+            try:
+                text = read_text(document.path)
+            except InputError:
+                continue  # reported by the pass that extracts
+            if not self.cache.has(self.cache.key(text)):
+                count += 1
+                size += _size(document.path)
+        return count, size
 
     def _tasks(self, keys: deque[str | None]) -> Iterator[Task | DocResult]:
         for document in self.documents:

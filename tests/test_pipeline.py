@@ -326,3 +326,11 @@ def test_progress_on_a_terminal_is_a_bar_per_stage():
     text = stream.getvalue()
     assert "\r" in text and "extracting: 100%" in text and "3/3" in text
     assert "writing: 100%" in text
+
+
+def test_a_build_with_everything_cached_starts_no_worker(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    first = _build(corpus, tmp_path / "a", workers=2, use_cache=True, cache=cache)
+    assert first.workers == 2
+    again = _build(corpus, tmp_path / "a", workers=2, use_cache=True, cache=cache)
+    assert (again.workers, again.extracted, again.reused) == (1, 0, 9)
