@@ -89,6 +89,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--no-incremental", action="store_true")
     parser.add_argument(
+        "--reuse-runs",
+        action="store_true",
+        help="take the build and baseline rows from the last run's "
+        "bench_scale.json and measure only the incremental build",
+    )
+    parser.add_argument(
         "--markdown", type=Path, default=ROOT / "docs" / "BENCHMARKS.md"
     )
     parser.add_argument("--baseline", help=argparse.SUPPRESS)  # internal: one tagger
@@ -286,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     full = _sizes(args.full)
+    if args.reuse_runs:
+        saved = json.loads((args.cache_dir / "bench_scale.json").read_text("utf-8"))
+        runs += [Run(**row) for row in saved]
+        full, args.once = [], ""
     for size in full[:1]:
         folder = write_corpus(sentences, size, scale_dir)
         measure_size(folder, size, FULL_CONFIGS, args, runs, report)
