@@ -7,8 +7,8 @@ import logging
 import spacy
 from spacy.language import Language
 
-from ..settings import Settings
 from . import components  # noqa: F401  (registers the kg_* factories)
+from ..settings import Settings
 
 __all__ = ["make_nlp", "has_ner_model"]
 
