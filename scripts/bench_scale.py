@@ -284,12 +284,20 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[Run] = []
     inc: tuple[Run, Run, int] | None = None
 
+    saved_inc = args.cache_dir / "bench_scale_incremental.json"
+    if args.reuse_runs and args.no_incremental and saved_inc.is_file():
+        full_run, one_run, count = json.loads(saved_inc.read_text("utf-8"))
+        inc = (Run(**full_run), Run(**one_run), count)
+
     def report() -> None:  # after every run, so a stopped benchmark keeps its rows
         section = render(runs, inc, command.strip(), cores)
         write_section(args.markdown, "bench_scale", section)
         (args.cache_dir / "bench_scale.json").write_text(
             json.dumps([run.__dict__ for run in runs], indent=2), encoding="utf-8"
         )
+        if inc is not None:
+            rows = [inc[0].__dict__, inc[1].__dict__, inc[2]]
+            saved_inc.write_text(json.dumps(rows, indent=2), encoding="utf-8")
 
     full = _sizes(args.full)
     if args.reuse_runs:
