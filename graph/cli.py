@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from .errors import KGError, NothingToReadError
-from .model import DocResult
+from .progress import Progress
 from .settings import Settings
 from .sparql.formats import format_names
 
@@ -81,14 +81,36 @@ def _report(problems: list[str]) -> None:
         typer.echo(f"warning: {line}", err=True)
 
 
-def _summarize(results: list[DocResult], problems: list[str]) -> None:
+def _summarize(documents: list[tuple[str, int, int]], problems: list[str]) -> None:
     """Print the problems, then one line per document."""
     _report(problems)
-    for result in results:
-        typer.echo(
-            f"{result.doc}: {len(result.entities)} entities, "
-            f"{len(result.relations)} relations"
-        )
+    for name, entities, relations in documents:
+        typer.echo(f"{name}: {entities} entities, {relations} relations")
+
+
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        "-w",
+        min=1,
+        help="Extraction processes, each loading the pipeline once (default: the "
+        "cores available; 1 for an input under 1 MB).",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        help="Extract on a Dask cluster: its scheduler, tcp://HOST:PORT "
+        "(pip install 'graph[cluster]').",
+    ),
+]
+
+
+def _progress() -> Progress:
+    from .progress import make_progress
+
+    return make_progress(sys.stderr)
 
 
 @app.command()
@@ -96,22 +118,32 @@ def extract(
     inputs: Inputs = None,
     out: OutDir = Path("output/json"),
     no_ner: NoNer = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     verbose: Verbose = False,
 ) -> None:
-    """Extract entities and relations; write one <document>.json per document."""
+    """Extract entities and relations; write one <document>.json per document.
+
+    Each JSON file is written as its document finishes, in input order.
+    """
     from .errors import InputError
     from .io import write_results
-    from .pipeline import extract_paths
+    from .pipeline import Extraction
 
     _setup(verbose)
-    settings = Settings(use_ner=not no_ner)
+    settings = Settings(use_ner=not no_ner, workers=workers, scheduler=scheduler)
+    documents: list[tuple[str, int, int]] = []
     try:
-        results, problems = extract_paths(inputs or [settings.corpus], settings)
-        if not results:
-            raise NothingToReadError(problems)
-        if out.exists() and not out.is_dir():
-            raise InputError(f"{out}: --out is not a folder")
-        written = write_results(results, out)
+        extraction = Extraction(
+            inputs or [settings.corpus], settings, progress=_progress()
+        )
+        for result in extraction:
+            if not documents and out.exists() and not out.is_dir():
+                raise InputError(f"{out}: --out is not a folder")
+            write_results([result], out)
+            documents.append((result.doc, len(result.entities), len(result.relations)))
+        if not documents:
+            raise NothingToReadError(extraction.problems)
     except NothingToReadError as exc:
         _report(exc.problems)
         raise _fail(exc) from exc
@@ -119,8 +151,8 @@ def extract(
         raise _fail(InputError(f"{out}: cannot write ({exc.strerror})")) from exc
     except KGError as exc:
         raise _fail(exc) from exc
-    _summarize(results, problems)
-    typer.echo(f"wrote {len(written)} JSON files to {out}")
+    _summarize(documents, extraction.problems)
+    typer.echo(f"wrote {len(documents)} JSON files to {out}")
 
 
 @app.command()
@@ -131,26 +163,77 @@ def build(
     store: Annotated[
         bool, typer.Option("--store/--no-store", help="Also write a SPARQL store.")
     ] = True,
+    quads: Annotated[
+        bool | None,
+        typer.Option(
+            "--quads/--no-quads",
+            help="Also write named graphs: graph.nq, graph.trig, shards/ "
+            "(default: with the store).",
+        ),
+    ] = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of the per-document cache (default: one per --out "
+            "under $XDG_CACHE_HOME/graph/results).",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Extract every document again.")
+    ] = False,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate",
+            help="Check the graph against ontology/shapes.ttl (SHACL, pyshacl); "
+            "a graph that does not conform is an error and replaces nothing.",
+        ),
+    ] = False,
     verbose: Verbose = False,
 ) -> None:
-    """Extract, then write graph.ttl, graph.nt, json/, graph.html (and store/)."""
+    """Extract, then write graph.ttl, graph.nt, json/, graph.html (and store/).
+
+    With the store (or --quads) also graph.nq, graph.trig and shards/: each
+    document's facts in a named graph of its own. Unchanged documents are
+    taken from the cache.
+    """
     from .pipeline import build_outputs
 
     _setup(verbose)
-    settings = Settings(use_ner=not no_ner, out=out)
+    settings = Settings(
+        use_ner=not no_ner,
+        out=out,
+        workers=workers,
+        scheduler=scheduler,
+        cache=cache,
+        use_cache=not no_cache,
+    )
     started = time.perf_counter()
     try:
-        results, problems, written = build_outputs(
-            inputs or [settings.corpus], settings, with_store=store
+        report = build_outputs(
+            inputs or [settings.corpus],
+            settings,
+            with_store=store,
+            with_quads=quads,
+            validate=validate,
+            progress=_progress(),
         )
     except NothingToReadError as exc:
         _report(exc.problems)
         raise _fail(exc) from exc
     except KGError as exc:
         raise _fail(exc) from exc
-    _summarize(results, problems)
-    for label, path in written.items():
+    _summarize(report.documents, report.problems)
+    for label, path in report.written.items():
         typer.echo(f"{label}: {path}")
+    if validate:
+        typer.echo(f"SHACL: the graph conforms to {settings.shapes.name}")
+    typer.echo(
+        f"extracted {report.extracted}, reused {report.reused} from the cache, "
+        f"{report.workers} worker(s)"
+    )
     typer.echo(f"built in {time.perf_counter() - started:.1f} s")
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Settings", "PACKAGE_DIR", "PROJECT_DIR"]
+__all__ = ["Settings", "PACKAGE_DIR", "PROJECT_DIR", "default_cache_root"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
+
+
+def default_cache_root() -> Path:
+    """Return where `kg build` keeps its per-document caches (XDG cache folder)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "graph" / "results"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +35,12 @@ class Settings:
     # spaCy refuses texts over 1,000,000 characters; longer documents are read
     # in chunks of at most this many, cut at paragraph or line boundaries.
     chunk_chars: int = 100_000
+    # Extraction processes; None: the cores available, or 1 for a small input
+    # (starting a worker costs more than it saves on a few documents).
+    workers: int | None = None
+    # A Dask scheduler (tcp://HOST:PORT): extract on that cluster instead.
+    scheduler: str | None = None
+    # Per-document result cache of `kg build`; None: under default_cache_root(),
+    # one folder per output folder. `use_cache=False` turns it off.
+    cache: Path | None = None
+    use_cache: bool = True

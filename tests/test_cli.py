@@ -115,3 +115,46 @@ def test_build_names_documents_by_their_path_under_the_input(tmp_path):
     assert files == ["004_44905d992f41ca12.txt.json", "a/news.txt.json"]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["documents"] == ["004_44905d992f41ca12.txt", "a/news.txt"]
+
+
+def test_extract_with_two_workers_writes_the_same_json_in_input_order(tmp_path):
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        args = ["extract", str(CORPUS), "--out", str(out), "--no-ner"]
+        result = runner.invoke(app, [*args, "--workers", workers])
+        assert result.exit_code == 0, result.output
+        names = [line.split(":")[0] for line in result.output.splitlines()]
+        docs = [n for n in names if n.endswith(".txt")]
+        assert docs == sorted(p.name for p in CORPUS.glob("*.txt"))
+        outs.append({p.name: p.read_bytes() for p in out.glob("*.json")})
+    assert outs[0] == outs[1] and len(outs[0]) == 5
+
+
+def test_build_shows_progress_per_stage_when_piped(tmp_path):
+    args = ["build", str(CORPUS), "--out", str(tmp_path / "o"), "--no-ner"]
+    result = runner.invoke(app, [*args, "--no-cache", "--no-store"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for stage in ("extracting", "building the graph", "writing the HTML view"):
+        assert any(line.startswith(f"{stage}: done in ") for line in lines), stage
+    assert "extracting: 5 documents ..." in lines
+    assert not (tmp_path / "o" / "graph.nq").exists()  # quads go with the store
+
+
+def test_build_reuses_the_cache_on_a_second_run(tmp_path):
+    args = ["build", str(CORPUS), "--out", str(tmp_path / "o"), "--no-ner"]
+    args += ["--cache", str(tmp_path / "cache"), "--no-store"]
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+    assert first.exit_code == second.exit_code == 0, first.output + second.output
+    assert "extracted 5, reused 0 from the cache" in first.output
+    assert "extracted 0, reused 5 from the cache" in second.output
+
+
+def test_build_validate_checks_the_graph_with_shacl(tmp_path):
+    args = ["build", str(CORPUS), "--out", str(tmp_path / "o"), "--no-ner"]
+    result = runner.invoke(app, [*args, "--no-cache", "--no-store", "--validate"])
+    assert result.exit_code == 0, result.output
+    assert "SHACL: the graph conforms to shapes.ttl" in result.output
+    assert "validating with SHACL: done in" in result.output

@@ -1,0 +1,150 @@
+"""Write the graph files of a build from its per-document JSON, one document at a time.
+
+For each document (in input order) its JSON is read back, its entities take
+their names across the corpus (graph/merge.py), and its triples are built
+(graph/rdf/build.py). They go into the document's named graph (an N-Quads
+shard) and into the default graph, which holds the merged graph: every fact
+of every document, so the ready queries, which read the default graph, need
+no `GRAPH` clause. From there:
+
+- `graph.nt`: the default graph, sorted N-Triples (as before);
+- `graph.nq`: the default graph, then each document's named graph;
+- `store/`: `graph.nq` bulk-loaded by pyoxigraph (named graphs kept);
+- `graph.ttl` and `graph.trig`: written by pyoxigraph from the store;
+- `graph.html`: the view, from the default graph.
+
+Only the default graph's lines are held in memory (to sort them), never the
+results or an rdflib graph of the corpus before the view.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from rdflib import Graph
+
+from .errors import OntologyError
+from .io import write_atomic
+from .model import DocResult, EntityType
+from .outputs import OUTPUT_NAMES
+from .progress import Progress
+from .rdf.namespaces import PREFIXES, new_graph
+from .shards import document_triples, quad_lines, shard_name
+
+__all__ = ["write_dataset", "prefix_map"]
+
+
+def prefix_map() -> dict[str, str]:
+    """Return the prefixes of new_graph() as plain strings, for pyoxigraph."""
+    return {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+
+
+def write_dataset(
+    documents: list[str],
+    folder: Path,
+    *,
+    names: dict[tuple[EntityType, str], str],
+    with_store: bool,
+    with_quads: bool,
+    progress: Progress,
+    shapes: Path | None = None,
+) -> tuple[int, int]:
+    """Write every graph file of `documents` (JSON in `folder`/json) into `folder`.
+
+    With `shapes`, the default graph is also validated with pyshacl (rdflib).
+    Returns the number of triples of the default graph and of named quads.
+
+    Raises:
+        OntologyError: the graph does not conform to `shapes`.
+    """
+    from .sparql.store import dump_store, load_store
+
+    json_dir = folder / OUTPUT_NAMES["json"]
+    nq_path = folder / OUTPUT_NAMES["nquads"]
+    named = folder / ".named.nq"
+    default: set[str] = set()
+    quads = 0
+    progress.stage("building the graph", total=len(documents))
+    with open(named, "w", encoding="utf-8", newline="\n") as sink:
+        for doc in documents:
+            result = _read_result(json_dir, doc)
+            lines = document_triples(result, names)
+            default.update(lines)
+            text = quad_lines(lines, doc)
+            sink.write(text)
+            quads += len(lines)
+            if with_quads:
+                shard = folder / OUTPUT_NAMES["shards"] / shard_name(doc)
+                write_atomic(shard, text)
+            progress.advance()
+    progress.close()
+    ordered = sorted(default)
+    del default
+    nt_path = folder / OUTPUT_NAMES["ntriples"]
+    with open(nt_path, "w", encoding="utf-8", newline="\n") as sink:
+        for line in ordered:
+            sink.write(line + "\n")
+    triples = len(ordered)
+    del ordered  # the view reads graph.nt again: one copy at a time
+    progress.stage("writing N-Quads and the store")
+    _concatenate(nq_path, [nt_path, named])
+    named.unlink()
+    store = folder / OUTPUT_NAMES["store"]
+    load_store(nq_path, store)
+    progress.close()
+    progress.stage("writing Turtle and TriG")
+    prefixes = prefix_map()
+    dump_store(
+        store, folder / OUTPUT_NAMES["turtle"], prefixes=prefixes, default_only=True
+    )
+    if with_quads:
+        dump_store(
+            store, folder / OUTPUT_NAMES["trig"], prefixes=prefixes, default_only=False
+        )
+    else:
+        nq_path.unlink()
+    if not with_store:
+        shutil.rmtree(store)
+    progress.close()
+    graph = _write_view(folder, progress)
+    if shapes is not None:
+        _validate(graph, shapes, progress)
+    return triples, quads
+
+
+def _read_result(json_dir: Path, doc: str) -> DocResult:
+    path = json_dir.joinpath(*f"{doc}.json".split("/"))
+    return DocResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _concatenate(target: Path, parts: list[Path]) -> None:
+    """Write the files `parts`, one after the other, into `target`."""
+    with open(target, "wb") as out:
+        for part in parts:
+            with open(part, "rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
+
+
+def _write_view(folder: Path, progress: Progress) -> Graph:
+    from .view.html import render_html
+
+    progress.stage("writing the HTML view")
+    graph = new_graph()
+    graph.parse(folder / OUTPUT_NAMES["ntriples"], format="nt")
+    write_atomic(folder / OUTPUT_NAMES["html"], render_html(graph))
+    progress.close()
+    return graph
+
+
+def _validate(graph: Graph, shapes: Path, progress: Progress) -> None:
+    from .rdf.shapes import validate_graph
+
+    progress.stage("validating with SHACL")
+    conforms, report = validate_graph(graph, shapes)
+    progress.close()
+    if not conforms:
+        lines = [line.strip() for line in report.splitlines() if line.strip()]
+        detail = next((line for line in lines if line.startswith("Message:")), "")
+        raise OntologyError(f"the graph does not conform to {shapes.name}: {detail}")
