@@ -279,7 +279,7 @@ def export_cmd(
         raise _fail(InputError(f"{out}: cannot write ({exc.strerror})")) from exc
     except KGError as exc:
         raise _fail(exc) from exc
-    _summarize(results, problems)
+    _summarize([(r.doc, len(r.entities), len(r.relations)) for r in results], problems)
     typer.echo(f"{fmt}: {path}")
 
 

@@ -38,7 +38,11 @@ def find_communities(view: View) -> dict[str, int]:
         for f in view.facts
         if not is_date(f) and f.subject in graph and f.object in graph
     )
-    linked = graph.subgraph(n for n in graph if graph.degree(n) > 0)
+    # nodes and edges in sorted order: Louvain's result depends on it, and set
+    # order changes with the interpreter's hash seed
+    linked = nx.Graph()
+    linked.add_nodes_from(sorted(n for n in graph if graph.degree(n) > 0))
+    linked.add_edges_from(sorted(tuple(sorted(edge)) for edge in graph.edges()))
     found = nx.community.louvain_communities(linked, seed=_SEED) if linked else []
     ordered = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
     numbers = {iri: -1 for iri in graph}
