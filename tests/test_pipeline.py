@@ -97,8 +97,12 @@ def test_a_dask_cluster_writes_the_same_bytes_as_one_worker(
 
 
 def test_the_streamed_graph_is_the_merged_graph_of_all_results(corpus, one_worker):
+    from graph.export import read_texts
+    from graph.merge import identify_documents
+
     results, _ = extract_paths([corpus], RULES)
-    expected = serialize(build_graph(merge_documents(results)), "nt")
+    identified, _ = identify_documents(results, read_texts([corpus], results))
+    expected = serialize(build_graph(merge_documents(identified)), "nt")
     assert (one_worker / "graph.nt").read_text(encoding="utf-8") == expected
 
 
