@@ -347,7 +347,7 @@ def per_doc_speed(model_dir: Path, examples: list[Example]) -> dict[str, float]:
     """
     import spacy
 
-    import graph.components  # noqa: F401  (registers kg_model_ner)
+    import graph.extract.components  # noqa: F401  (registers kg_model_ner)
 
     nlp = spacy.blank("zh")
     nlp.add_pipe("kg_model_ner", config={"path": str(model_dir)})

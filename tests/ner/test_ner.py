@@ -235,7 +235,7 @@ def test_texts_taken_in_rounds_each_get_their_spans(
 
 def test_kg_pipeline_does_not_tokenize_twice() -> None:
     """kg_model_ner tags the outer Doc's text without running the inner tokenizer."""
-    import graph.components  # noqa: F401  (registers kg_model_ner)
+    import graph.extract.components  # noqa: F401  (registers kg_model_ner)
 
     outer = spacy.blank("zh")
     ner = outer.add_pipe("kg_model_ner", config={"path": str(MODEL_DIR)})
