@@ -46,9 +46,7 @@ def _is_post_org(text: str, org: ResolvedMention, sent: Sentence, lex: Lexicon) 
     after = [p.start for p in sent.of(EntityType.PERSON) if p.start >= org.end]
     if not after or not text.startswith(lex.roles, org.end):
         return False
-    gap = text[org.end : min(after)]
-    for role in lex.roles:
-        gap = gap.replace(role, "")
+    gap = lex.pattern("posts").sub("", text[org.end : min(after)])
     return gap.strip("、 ") == ""
 
 
@@ -282,8 +280,8 @@ def cue_relations(text: str, sentences: list[Sentence], lex: Lexicon) -> list[Re
     is adopted by the bodies that hold it.
     """
     relations: list[Relation] = list(_held_by_name(sentences))
+    main = main_event(sentences, lex)
     for pred, label in _cue_predicates(lex):
-        main = main_event(sentences, lex)
         hosts = tuple(
             sorted(
                 {

@@ -69,8 +69,7 @@ def _in_list(
     for org in sent.of(EntityType.ORG):
         if prev.end <= org.start and org.end <= person.start:
             gap = gap.replace(org.text, " ", 1)
-    for role in lex.roles:
-        gap = gap.replace(role, " ")
+    gap = lex.pattern("posts").sub(" ", gap)
     return lex.pattern("list_gap").fullmatch(gap) is not None
 
 
