@@ -37,22 +37,16 @@ class Lexicon:
     org_aliases: dict[str, str]  # surface form -> canonical name
     divisions: tuple[Division, ...]
     locations: frozenset[str]
-    venue_words: tuple[str, ...]  # 报告厅, 会议室: what a venue's name ends in
     ambiguous_places: frozenset[str]
     roles: tuple[str, ...]  # longest first
     org_suffixes: tuple[str, ...]
     bare_heads: dict[str, tuple[str, ...]]  # 学校 -> 大学, 学院: the report's own org
     subject_heads: frozenset[str]  # 学校, 公司: may stand alone as a sentence's subject
     named_suffixes: tuple[str, ...]  # 煤矿, 大学: names that need no place before them
-    head_bodies: tuple[str, ...]  # 工会委员会: a body named after a bare head
     place_levels: tuple[str, ...]  # 县, 镇, 高新区: what a unit's name ends in
     place_posts: dict[str, tuple[str, ...]]  # 县长 -> bodies it is held in (县政府)
-    short_suffixes: tuple[str, ...]
     model_org_suffixes: tuple[str, ...]  # let model ORG spans stand without a head
     generic: frozenset[str]
-    event_words: tuple[str, ...]
-    campaign_words: tuple[str, ...]
-    policy_words: tuple[str, ...]
     media: frozenset[str]
     surnames: frozenset[str]
     verbs: tuple[str, ...]
@@ -199,7 +193,6 @@ def load_lexicon(folder: Path) -> Lexicon:
         org_aliases=_load_orgs(folder / "entities.jsonl"),
         divisions=divisions,
         locations=frozenset(words("locations.txt")),
-        venue_words=_longest_first(words("venue_words.txt")),
         ambiguous_places=frozenset(words("ambiguous_places.txt")),
         roles=_longest_first(words("roles.txt")),
         org_suffixes=_longest_first(words("org_suffixes.txt")),
@@ -216,18 +209,13 @@ def load_lexicon(folder: Path) -> Lexicon:
             if r["subject"]
         ),
         named_suffixes=_longest_first(words("named_suffixes.txt")),
-        head_bodies=_longest_first(words("head_bodies.txt")),
         place_levels=_longest_first(words("place_levels.txt")),
         place_posts={
             r["post"]: tuple(r["bodies"])
             for r in read_jsonl(folder / "place_posts.jsonl", ("post", "bodies"))
         },
-        short_suffixes=_longest_first(words("short_suffixes.txt")),
         model_org_suffixes=_longest_first(words("model_org_suffixes.txt")),
         generic=frozenset(words("generic.txt")),
-        event_words=_longest_first(words("event_words.txt")),
-        campaign_words=_longest_first(words("campaign_words.txt")),
-        policy_words=_longest_first(words("policy_words.txt")),
         media=frozenset(words("media.txt")),
         surnames=frozenset(words("surnames.txt")),
         verbs=_longest_first(words("verbs.txt")),

@@ -19,7 +19,6 @@ __all__ = [
     "division_pattern",
     "is_unit_name",
     "stop_chars",
-    "stop_class",
     "unit_levels",
     "walk_left",
 ]
@@ -40,12 +39,6 @@ TITLE_RE = re.compile(
 def stop_chars(lex: Lexicon) -> frozenset[str]:
     """Return the characters that end a name when walking left from a suffix."""
     return frozenset(PUNCTUATION) | frozenset(lex.chars("stop_chars"))
-
-
-@lru_cache(maxsize=4)
-def stop_class(lex: Lexicon) -> str:
-    """Return the stop characters (and digits, spaces) as the body of a [...] class."""
-    return re.escape(lex.chars("stop_chars")) + "、，。；：\\s\\d"
 
 
 @lru_cache(maxsize=512)

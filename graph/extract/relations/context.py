@@ -11,7 +11,7 @@ from ...model import EntityType
 from ..lexicon import Lexicon
 from ..records import ResolvedMention, Sentence
 
-__all__ = ["main_event", "holders_in_name", "is_bare_event_at"]
+__all__ = ["main_event", "holders_in_name"]
 
 
 def main_event(sentences: list[Sentence], lex: Lexicon) -> ResolvedMention | None:
@@ -41,8 +41,3 @@ def holders_in_name(
     A meeting named after its body (X第N次会议, X常务会议) is held by that body.
     """
     return [org for org in orgs if org.start == event.start and org.end < event.end]
-
-
-def is_bare_event_at(text: str, pos: int, lex: Lexicon) -> bool:
-    """Tell whether a bare word for the report's event (会议, 大会) stands at `pos`."""
-    return any(text.startswith(word, pos) for word in lex.bare_events)
