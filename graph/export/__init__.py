@@ -7,7 +7,7 @@ texts where it needs them; `EXPORTS` lists them for `kg export` and `kg build`.
 from __future__ import annotations
 
 from .jsonld import jsonld_text, read_context
-from .nif import nif_graph, nif_turtle
+from .nif import nif_triples, nif_turtle, write_nif
 from .registry import EXPORTS, Export, Linked, write_export
 from .report import merges_tsv
 from .spacy_kb import docbin_bytes, load_kb, make_kb, write_kb
@@ -19,8 +19,9 @@ __all__ = [
     "Linked",
     "write_export",
     "read_texts",
-    "nif_graph",
+    "nif_triples",
     "nif_turtle",
+    "write_nif",
     "jsonld_text",
     "read_context",
     "docbin_bytes",

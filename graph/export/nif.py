@@ -3,66 +3,104 @@
 Offsets are RFC 5147 `#char=begin,end` positions in Unicode code points of
 the document text, which is given whole as the context's `nif:isString`, so
 `isString[beginIndex:endIndex] == anchorOf` for every phrase.
+
+The triples are made one document at a time and written by pyoxigraph's
+Turtle serializer as they come (rdflib's took minutes on a million
+characters, and held the whole graph).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, XSD
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from ..errors import InputError
+from ..io import write_atomic
 from ..model import DocResult
 from ..rdf.build import document_iri
 from ..rdf.namespaces import ENTITY_CLASSES
 
-__all__ = ["NIF", "ITSRDF", "nif_graph", "nif_turtle"]
+__all__ = ["NIF", "ITSRDF", "PREFIXES", "nif_triples", "nif_turtle", "write_nif"]
 
-NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
-ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
+NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+ITSRDF = "http://www.w3.org/2005/11/its/rdf#"
+_RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_XSD_INDEX = NamedNode("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
+PREFIXES = {
+    "nif": NIF,
+    "itsrdf": ITSRDF,
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
 
 
-def nif_graph(results: Iterable[DocResult], texts: Mapping[str, str]) -> Graph:
-    """Describe every document and mention in NIF 2.0.
+def _nif(name: str) -> NamedNode:
+    return NamedNode(NIF + name)
+
+
+_CONTEXT_TYPES = [_nif("Context"), _nif("String"), _nif("RFC5147String")]
+_PHRASE_TYPES = [_nif("Phrase"), _nif("String"), _nif("RFC5147String")]
+_IS_STRING, _BEGIN, _END = _nif("isString"), _nif("beginIndex"), _nif("endIndex")
+_SOURCE, _CONTEXT, _ANCHOR = (
+    _nif("sourceUrl"),
+    _nif("referenceContext"),
+    _nif("anchorOf"),
+)
+_CLASS_REF = NamedNode(ITSRDF + "taClassRef")
+_IDENT_REF = NamedNode(ITSRDF + "taIdentRef")
+
+
+def nif_triples(
+    results: Iterable[DocResult], texts: Mapping[str, str]
+) -> Iterator[Triple]:
+    """Describe every document and mention in NIF 2.0, document by document.
 
     Raises:
         InputError: a text is missing or does not hold a mention at its offsets.
     """
-    graph = Graph(bind_namespaces="none")
-    graph.bind("nif", NIF)
-    graph.bind("itsrdf", ITSRDF)
-    graph.bind("xsd", XSD)
     for result in results:
         if result.doc not in texts:
             raise InputError(f"{result.doc}: no text for the NIF export")
-        _add_document(graph, result, texts[result.doc])
-    return graph
+        yield from _document(result, texts[result.doc])
 
 
 def nif_turtle(results: Iterable[DocResult], texts: Mapping[str, str]) -> str:
-    """Serialize `nif_graph` as Turtle (`longturtle`, which is stable)."""
-    return nif_graph(results, texts).serialize(format="longturtle")
+    """Serialize `nif_triples` as Turtle (same input, same bytes)."""
+    return _turtle(results, texts).decode("utf-8")
 
 
-def _string_iri(doc: str, begin: int, end: int) -> URIRef:
-    return URIRef(f"{document_iri(doc)}#char={begin},{end}")
+def write_nif(
+    results: Iterable[DocResult], texts: Mapping[str, str], path: Path
+) -> None:
+    """Write the NIF Turtle of `results` to `path` (atomically)."""
+    write_atomic(path, _turtle(results, texts))
+
+
+def _turtle(results: Iterable[DocResult], texts: Mapping[str, str]) -> bytes:
+    triples = nif_triples(results, texts)
+    return serialize(triples, format=RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def _string_iri(doc: str, begin: int, end: int) -> NamedNode:
+    return NamedNode(f"{document_iri(doc)}#char={begin},{end}")
 
 
 def _index(value: int) -> Literal:
-    return Literal(value, datatype=XSD.nonNegativeInteger)
+    return Literal(str(value), datatype=_XSD_INDEX)
 
 
-def _add_document(graph: Graph, result: DocResult, text: str) -> None:
+def _document(result: DocResult, text: str) -> Iterator[Triple]:
     context = _string_iri(result.doc, 0, len(text))
-    for cls in (NIF.Context, NIF.String, NIF.RFC5147String):
-        graph.add((context, RDF.type, cls))
-    graph.add((context, NIF.isString, Literal(text)))
-    graph.add((context, NIF.beginIndex, _index(0)))
-    graph.add((context, NIF.endIndex, _index(len(text))))
-    graph.add((context, NIF.sourceUrl, document_iri(result.doc)))
+    for cls in _CONTEXT_TYPES:
+        yield Triple(context, _RDF_TYPE, cls)
+    yield Triple(context, _IS_STRING, Literal(text))
+    yield Triple(context, _BEGIN, _index(0))
+    yield Triple(context, _END, _index(len(text)))
+    yield Triple(context, _SOURCE, NamedNode(str(document_iri(result.doc))))
     for entity in result.entities:
-        ident = URIRef(entity.iri) if entity.iri else None
+        ident = NamedNode(entity.iri) if entity.iri else None
+        type_ref = NamedNode(str(ENTITY_CLASSES[entity.type][0]))
         for mention in entity.mentions:
             if text[mention.start : mention.end] != mention.text:
                 raise InputError(
@@ -70,12 +108,12 @@ def _add_document(graph: Graph, result: DocResult, text: str) -> None:
                     f"{mention.start}-{mention.end} of the text"
                 )
             phrase = _string_iri(result.doc, mention.start, mention.end)
-            for cls in (NIF.Phrase, NIF.String, NIF.RFC5147String):
-                graph.add((phrase, RDF.type, cls))
-            graph.add((phrase, NIF.referenceContext, context))
-            graph.add((phrase, NIF.anchorOf, Literal(mention.text)))
-            graph.add((phrase, NIF.beginIndex, _index(mention.start)))
-            graph.add((phrase, NIF.endIndex, _index(mention.end)))
-            graph.add((phrase, ITSRDF.taClassRef, ENTITY_CLASSES[entity.type][0]))
+            for cls in _PHRASE_TYPES:
+                yield Triple(phrase, _RDF_TYPE, cls)
+            yield Triple(phrase, _CONTEXT, context)
+            yield Triple(phrase, _ANCHOR, Literal(mention.text))
+            yield Triple(phrase, _BEGIN, _index(mention.start))
+            yield Triple(phrase, _END, _index(mention.end))
+            yield Triple(phrase, _CLASS_REF, type_ref)
             if ident is not None:
-                graph.add((phrase, ITSRDF.taIdentRef, ident))
+                yield Triple(phrase, _IDENT_REF, ident)

@@ -10,7 +10,7 @@ from ..io import write_atomic
 from ..merge import MergeRecord
 from ..model import DocResult
 from .jsonld import jsonld_text
-from .nif import nif_turtle
+from .nif import write_nif
 from .report import merges_tsv
 from .spacy_kb import docbin_bytes, write_kb
 
@@ -37,7 +37,7 @@ class Export:
 
 
 def _nif(linked: Linked, path: Path) -> None:
-    write_atomic(path, nif_turtle(linked.results, linked.texts))
+    write_nif(linked.results, linked.texts, path)
 
 
 def _jsonld(linked: Linked, path: Path) -> None:
