@@ -15,11 +15,12 @@ from pathlib import Path
 
 import spacy
 from spacy.kb import InMemoryLookupKB
-from spacy.tokens import DocBin
+from spacy.tokens import Doc, DocBin
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
 from ..errors import InputError
+from ..extract.components.tokenizer import char_words
 from ..model import DocResult, EntityType
 
 __all__ = ["KB_VECTOR_LENGTH", "docbin_bytes", "make_kb", "write_kb", "load_kb"]
@@ -37,12 +38,13 @@ def docbin_bytes(results: Iterable[DocResult], texts: Mapping[str, str]) -> byte
     Raises:
         InputError: a text is missing or a mention does not align with it.
     """
-    nlp = spacy.blank("zh")
+    vocab = spacy.blank("zh").vocab
     docs = DocBin(store_user_data=True)
     for result in results:
         if result.doc not in texts:
             raise InputError(f"{result.doc}: no text for the DocBin export")
-        doc = nlp.make_doc(texts[result.doc])
+        words, spaces = char_words(texts[result.doc])  # spaCy's "zh" tokens
+        doc = Doc(vocab, words=words, spaces=spaces)
         spans = []
         for entity in result.entities:
             for mention in entity.mentions:

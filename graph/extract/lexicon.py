@@ -87,13 +87,14 @@ class Lexicon:
 
     def division_index(self) -> dict[str, Division]:
         """Map every full and short division name to its division."""
-        return _index_divisions(self.divisions)
+        return _index_divisions(self)
 
 
 @lru_cache(maxsize=8)
-def _index_divisions(divisions: tuple[Division, ...]) -> dict[str, Division]:
+def _index_divisions(lex: Lexicon) -> dict[str, Division]:
+    # keyed on the lexicon (hashed by identity), not on its 680 divisions
     index: dict[str, Division] = {}
-    for division in divisions:
+    for division in lex.divisions:
         index.setdefault(division.name, division)
         index.setdefault(division.short, division)
     return index

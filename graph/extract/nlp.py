@@ -9,11 +9,11 @@ from spacy.language import Language
 
 from ..settings import Settings
 from . import components  # noqa: F401  (registers the kg_* factories)
+from .components.tokenizer import CharTokenizer
 
 __all__ = ["make_nlp", "has_ner_model"]
 
 logger = logging.getLogger(__name__)
-_SENTENCE_PUNCT = ["。", "！", "？", "；", "!", "?", "\n", "\n\n"]
 
 
 def has_ner_model(settings: Settings) -> bool:
@@ -22,10 +22,15 @@ def has_ner_model(settings: Settings) -> bool:
 
 
 def make_nlp(settings: Settings | None = None) -> Language:
-    """Build the pipeline: sentencizer, NER model, entities, aliases, relations."""
+    """Build the pipeline: character tokens, NER model, entities, aliases, relations.
+
+    Sentences are the rules' own (extract/sentences.py), so there is no
+    sentencizer; the tokens are spaCy's "zh" character tokens, made in one
+    pass (components/tokenizer.py).
+    """
     settings = settings or Settings()
     nlp = spacy.blank("zh")
-    nlp.add_pipe("sentencizer", config={"punct_chars": _SENTENCE_PUNCT})
+    nlp.tokenizer = CharTokenizer(nlp.vocab)
     if settings.use_ner and has_ner_model(settings):
         nlp.add_pipe("kg_model_ner", config={"path": str(settings.ner_model)})
     elif settings.use_ner:

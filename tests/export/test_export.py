@@ -150,7 +150,9 @@ def test_docbin_ents_carry_entity_iris(linked):
     ents = 0
     for doc in docs:
         name = doc.user_data["doc"]
+        assert doc.user_data == {"doc": name}  # nothing of the pipeline's own
         assert doc.text == texts[name]
+        assert [t.text for t in doc] == [t.text for t in nlp.make_doc(doc.text)]
         for ent in doc.ents:
             ents += 1
             assert (name, ent.start_char, ent.end_char, ent.kb_id_) in mentions

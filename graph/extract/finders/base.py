@@ -43,8 +43,51 @@ def stop_chars(lex: Lexicon) -> frozenset[str]:
 
 @lru_cache(maxsize=512)
 def alternation(words: tuple[str, ...] | frozenset[str]) -> str:
-    """Return a regex alternative of `words`, longest first (cached: rules reuse it)."""
-    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    """Return a regex that matches any of `words`, the longest first (cached).
+
+    The words are factored into a trie (浙江|浙江省|江苏 -> 江苏|浙江省?), so
+    that the engine follows the text one character at a time instead of
+    trying each of hundreds of words at every position. It matches what
+    `a|b|...` of the words sorted longest first matches, in the same order
+    when a longer pattern backtracks into it.
+
+    Examples:
+        >>> alternation(("浙江", "浙江省", "江苏"))
+        '(?:江苏|浙江省?)'
+        >>> alternation(("省", "市", "市委"))
+        '(?:市委?|省)'
+    """
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict[str, dict]) -> str:
+    """The regex of a trie node: its branches, optional if a word ends here."""
+    leaves = sorted(c for c, child in node.items() if c and list(child) == [""])
+    branches = [
+        re.escape(c) + _trie_regex(child)
+        for c, child in sorted(node.items())
+        if c and c not in leaves
+    ]
+    if len(leaves) > 1:
+        branches.append("[" + "".join(_class_char(c) for c in leaves) + "]")
+    else:
+        branches += [re.escape(c) for c in leaves]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return (body if len(body) == 1 or len(branches) > 1 else f"(?:{body})") + "?"
+    return body
+
+
+def _class_char(char: str) -> str:
+    return "\\" + char if char in "\\]^-[" else char
 
 
 @lru_cache(maxsize=4)

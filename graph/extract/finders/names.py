@@ -176,7 +176,7 @@ def _is_generic(name: str, lex: Lexicon) -> bool:
 
 def _short_suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
     found = []
-    cues = (*cue_words(lex), *lex.verbs)
+    cues, stops = _short_stops(lex)
     groups = tuple(lex.chars("group_prefixes"))
     pattern, tail = _short_patterns(lex)
     for match in pattern.finditer(text):
@@ -186,12 +186,18 @@ def _short_suffix_orgs(text: str, lex: Lexicon) -> list[Candidate]:
             continue  # 济宁电厂协办: a verb, not a body
         found.append(Candidate(match.start(), match.end(), EntityType.ORG))
     # a unit's own short bodies: 定城镇委, 紫竹高新区党委, 团县委
-    stops = (*cue_words(lex), *lex.words("stop_words"), *lex.verbs)
     for match in tail.finditer(text):
         start = walk_left(text, match.start(), 8, stops, lex)
         if is_unit_name(text[start : match.start()], lex):
             found.append(Candidate(start, match.end(), EntityType.ORG))
     return found
+
+
+@lru_cache(maxsize=4)
+def _short_stops(lex: Lexicon) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What ends a short body (a cue or verb: 协办) and stops a walk left from it."""
+    cues = (*cue_words(lex), *lex.verbs)
+    return cues, (*cue_words(lex), *lex.words("stop_words"), *lex.verbs)
 
 
 @lru_cache(maxsize=4)
@@ -225,19 +231,9 @@ def _trim_post_tail(text: str, cand: Candidate, lex: Lexicon) -> Candidate:
 
 def find_locations(text: str, lex: Lexicon) -> list[Candidate]:
     """Find places: divisions (full or short), countries, venues after 在/于."""
-    names = {d.name for d in lex.divisions} | set(lex.locations)
-    names |= {d.short for d in lex.divisions if len(d.short) >= 2}
-    names -= lex.ambiguous_places
-    provinces = alternation(
-        frozenset(d.short for d in lex.divisions if d.level == "province")
-    )
-    cities = alternation(frozenset(d.short for d in lex.divisions if d.level == "city"))
-    pattern = re.compile(
-        rf"(?:{provinces})(?:{cities})|{alternation(frozenset(names))}"
-    )
     found = [
         Candidate(m.start(), m.end(), EntityType.LOCATION)
-        for m in pattern.finditer(text)
+        for m in _place_pattern(lex).finditer(text)
     ]
     more = lex.pattern("venue_more")
     for match in lex.pattern("venue").finditer(text):
@@ -245,14 +241,33 @@ def find_locations(text: str, lex: Lexicon) -> list[Candidate]:
         while (nxt := more.match(text, spans[-1][1])) is not None:  # 在A和B
             spans.append(nxt.span(1))
         found += [Candidate(a, b, EntityType.LOCATION, priority=2) for a, b in spans]
-    abbrs = {d.abbr: d.name for d in lex.divisions if d.abbr}
-    before, after = lex.patterns["travel_before"], lex.patterns["travel_after"]
-    travel = re.compile(rf"{before}([{''.join(abbrs)}]){after}")
+    abbrs, travel = _travel_pattern(lex)
     found += [
         Candidate(m.start(1), m.end(1), EntityType.LOCATION, abbrs[m.group(1)], 2)
         for m in travel.finditer(text)
     ]
     return found
+
+
+@lru_cache(maxsize=4)
+def _place_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """Division names (full, or short of two characters), countries; 浙江杭州."""
+    names = {d.name for d in lex.divisions} | set(lex.locations)
+    names |= {d.short for d in lex.divisions if len(d.short) >= 2}
+    names -= lex.ambiguous_places
+    provinces = alternation(
+        frozenset(d.short for d in lex.divisions if d.level == "province")
+    )
+    cities = alternation(frozenset(d.short for d in lex.divisions if d.level == "city"))
+    return re.compile(rf"(?:{provinces})(?:{cities})|{alternation(frozenset(names))}")
+
+
+@lru_cache(maxsize=4)
+def _travel_pattern(lex: Lexicon) -> tuple[dict[str, str], re.Pattern[str]]:
+    """赴京, 在沪: a one-character abbreviation after a travel word."""
+    abbrs = {d.abbr: d.name for d in lex.divisions if d.abbr}
+    before, after = lex.patterns["travel_before"], lex.patterns["travel_after"]
+    return abbrs, re.compile(rf"{before}([{''.join(abbrs)}]){after}")
 
 
 def is_org_name(name: str, lex: Lexicon) -> bool:
