@@ -23,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, fields, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
@@ -42,6 +43,7 @@ __all__ = [
     "run_task",
     "map_ordered",
     "open_executor",
+    "run_beside",
 ]
 
 logger = logging.getLogger(__name__)
@@ -233,3 +235,60 @@ def open_executor(
     if workers > 1:
         return _local_pool(settings, workers)
     return _in_process(settings)
+
+
+@contextmanager
+def run_beside(job: Callable[[], None], *, enabled: bool) -> Iterator[None]:
+    """Run `job` in a forked process while the body of the `with` runs here.
+
+    The child inherits what `job` needs (no pickling), so two stages that
+    write different files use both cores. Without `enabled`, or where
+    processes cannot fork, `job` runs here first. An error of the job is
+    raised here when the body ends (a `KGError` keeps its class and message);
+    if the body fails, the child is stopped.
+    """
+    if not enabled or "fork" not in multiprocessing.get_all_start_methods():
+        job()
+        yield
+        return
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=_run_child, args=(job, writer), daemon=True)
+    child.start()
+    writer.close()
+    try:
+        yield
+    except BaseException:
+        child.terminate()
+        child.join()
+        raise
+    try:
+        failure = reader.recv()  # None when the job is done
+    except EOFError:  # the child died before it could say
+        failure = None
+    child.join()
+    if failure is None and child.exitcode != 0:
+        failure = ("KGError", f"a stage's process ended with code {child.exitcode}")
+    if failure is not None:
+        raise _as_error(*failure)
+
+
+def _run_child(job: Callable[[], None], writer: Connection) -> None:
+    try:
+        job()
+    except BaseException as exc:  # sent whole to the parent, which raises it
+        writer.send((type(exc).__name__, str(exc)))
+        raise SystemExit(1) from None
+    writer.send(None)
+
+
+def _as_error(name: str, message: str) -> KGError:
+    from . import errors
+
+    cls = getattr(errors, name, None)
+    if isinstance(cls, type) and issubclass(cls, KGError) and name in errors.__all__:
+        try:
+            return cls(message)
+        except TypeError:  # an error class with other arguments
+            pass
+    return KGError(f"{message} ({name})" if name != "KGError" else message)

