@@ -8,11 +8,12 @@ import stat
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .errors import InputError, OntologyError, ResourceError
 from .model import DocResult
@@ -24,6 +25,7 @@ __all__ = [
     "read_text",
     "find_documents",
     "write_atomic",
+    "open_atomic",
     "file_mode",
     "dump_json",
     "write_results",
@@ -192,17 +194,25 @@ def _unique_documents(found: list[tuple[Path, Path, str]]) -> list[Document]:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename.
+    """Write `data` to `path` through a temporary file and a rename."""
+    with open_atomic(path) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextmanager
+def open_atomic(path: Path) -> Iterator[BinaryIO]:
+    """Open a temporary file beside `path` for writing; rename it to `path` at the end.
 
     The file gets the mode a plain `open()` would give it (0666 less the
-    umask), not the 0600 of a temporary file.
+    umask), not the 0600 of a temporary file. On an error it is removed and
+    `path` is left as it was.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            yield handle
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

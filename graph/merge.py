@@ -6,7 +6,8 @@ documents, entities of one type whose names have one identity key
 are one entity with one IRI. People are the exception: two people of one name
 are one only when their documents give evidence of it (a shared organization,
 post or alias); otherwise they stay two entities, with IRIs told apart by
-their context (王建国·北京市总工会), linked by `kg:possiblySameAs`.
+their context (王建国·北京市总工会), linked by `kg:possiblySameAs` (each to the
+first of them, which is linked to all: linear in the number of namesakes).
 `identify_documents` decides and reports every decision (`MergeRecord`);
 `merge_documents` then renames entities to one canonical name per IRI before
 the graph is built.
@@ -89,7 +90,7 @@ def identify_documents(
         named = _name_clusters(type_, clusters)
         records += _cluster_records(type_, named, reasons)
         for iri, cluster in named:
-            others = tuple(sorted(i for i, _ in named if i != iri))
+            others = _namesakes(named, iri)
             for member in cluster:
                 iris[(member.doc, type_, member.entity.name)] = (iri, others)
     out = [_with_iris(result, iris) for result in results]
@@ -234,8 +235,9 @@ def _cluster_records(
                 records.append(
                     MergeRecord(type_, iri, name, other, MERGED, reason, docs)
                 )
-    for i, (iri, cluster) in enumerate(named):
-        for other_iri, other in named[i + 1 :]:
+    if len(named) > 1:
+        iri, cluster = named[0]
+        for other_iri, other in named[1:]:
             docs = tuple(sorted({m.doc for m in cluster} | {m.doc for m in other}))
             reason = _apart_reason(cluster, other)
             name = cluster[0].entity.name
@@ -243,6 +245,24 @@ def _cluster_records(
                 MergeRecord(type_, iri, name, other_iri, KEPT_APART, reason, docs)
             )
     return records
+
+
+def _namesakes(named: list[tuple[str, list[_Member]]], iri: str) -> tuple[str, ...]:
+    """The IRIs `iri` is linked to by kg:possiblySameAs: a star, not every pair.
+
+    The first namesake (in document order) is linked to all the others and
+    each other one to the first, so k namesakes take 2(k-1) links, not
+    k(k-1): a name in a thousand documents would otherwise add a million.
+
+    Examples:
+        >>> named = [("a", []), ("b", []), ("c", [])]
+        >>> _namesakes(named, "a"), _namesakes(named, "c")
+        (('b', 'c'), ('a',))
+    """
+    first = named[0][0]
+    if iri == first:
+        return tuple(sorted(i for i, _ in named[1:]))
+    return (first,)
 
 
 def _alias_records(results: list[DocResult], lexicon: Lexicon) -> list[MergeRecord]:

@@ -49,6 +49,30 @@ def test_namesakes_of_different_organizations_stay_apart(rules_nlp):
     assert (second, KG.possiblySameAs, first) in graph
 
 
+def test_many_namesakes_are_linked_as_a_star_not_every_pair(rules_nlp):
+    texts = {f"{n}.txt": "王建国同志来到车间。" for n in "abcde"}
+    results, merges = _identify(rules_nlp, texts)
+    iris = sorted(_iris(results, EntityType.PERSON, "王建国"))
+    assert len(iris) == 5
+    graph = build_graph(merge_documents(results))
+    links = set(graph.subject_objects(KG.possiblySameAs))
+    first = next(i for i in iris if i.endswith("a.txt"))
+    others = set(iris) - {first}
+    assert {(str(s), str(o)) for s, o in links} == {
+        pair for other in others for pair in ((first, other), (other, first))
+    }
+    apart = [m for m in merges if m.decision == KEPT_APART]
+    assert sorted((m.iri, m.other) for m in apart) == [
+        (first, o) for o in sorted(others)
+    ]
+    # every namesake reaches every other in at most two steps
+    query = (
+        "SELECT ?a ?b { ?a kg:possiblySameAs/kg:possiblySameAs? ?b FILTER(?a != ?b) }"
+    )
+    pairs = {(str(a), str(b)) for a, b in graph.query(query, initNs={"kg": KG})}
+    assert len(pairs) == 5 * 4
+
+
 def test_namesakes_of_one_organization_are_one(rules_nlp):
     later = "北京市总工会主席王建国调研职工服务中心。"
     results, merges = _identify(rules_nlp, {"a.txt": BEIJING, "c.txt": later})

@@ -17,7 +17,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from ..errors import InputError
-from ..io import write_atomic
+from ..io import open_atomic
 from ..model import DocResult
 from ..rdf.build import document_iri
 from ..rdf.namespaces import ENTITY_CLASSES
@@ -73,8 +73,11 @@ def nif_turtle(results: Iterable[DocResult], texts: Mapping[str, str]) -> str:
 def write_nif(
     results: Iterable[DocResult], texts: Mapping[str, str], path: Path
 ) -> None:
-    """Write the NIF Turtle of `results` to `path` (atomically)."""
-    write_atomic(path, _turtle(results, texts))
+    """Write the NIF Turtle of `results` to `path` (atomically, streamed)."""
+    with open_atomic(path) as sink:
+        serialize(
+            nif_triples(results, texts), sink, RdfFormat.TURTLE, prefixes=PREFIXES
+        )
 
 
 def _turtle(results: Iterable[DocResult], texts: Mapping[str, str]) -> bytes:

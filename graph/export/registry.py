@@ -9,10 +9,11 @@ from pathlib import Path
 from ..io import write_atomic
 from ..merge import MergeRecord
 from ..model import DocResult
+from .docbin import save_docbin
 from .jsonld import jsonld_text
 from .nif import write_nif
 from .report import merges_tsv
-from .spacy_kb import docbin_bytes, write_kb
+from .spacy_kb import write_kb
 
 __all__ = ["Linked", "Export", "EXPORTS", "write_export"]
 
@@ -45,7 +46,7 @@ def _jsonld(linked: Linked, path: Path) -> None:
 
 
 def _docbin(linked: Linked, path: Path) -> None:
-    write_atomic(path, docbin_bytes(linked.results, linked.texts))
+    save_docbin(linked.results, linked.texts, path)
 
 
 def _kb(linked: Linked, path: Path) -> None:

@@ -1,7 +1,6 @@
-"""spaCy: a DocBin of the documents with linked entities, and a knowledge base.
+"""spaCy: a knowledge base of the linked entities (the DocBin: docbin.py).
 
-Every `doc.ents` span carries the entity type as `label_` and the entity IRI
-as `kb_id_`. The knowledge base (`InMemoryLookupKB`) holds each entity with its
+The knowledge base (`InMemoryLookupKB`) holds each entity with its
 mention count as frequency and a one-hot vector of its type, and each surface
 form as an alias whose candidates' prior probabilities are the shares of its
 mentions that refer to each entity; spaCy's entity linker can start from it.
@@ -10,58 +9,19 @@ mentions that refer to each entity; spaCy's entity linker can start from it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 import spacy
 from spacy.kb import InMemoryLookupKB
-from spacy.tokens import Doc, DocBin
-from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
-from ..errors import InputError
-from ..extract.components.tokenizer import char_words
 from ..model import DocResult, EntityType
 
-__all__ = ["KB_VECTOR_LENGTH", "docbin_bytes", "make_kb", "write_kb", "load_kb"]
+__all__ = ["KB_VECTOR_LENGTH", "make_kb", "write_kb", "load_kb"]
 
 _TYPES = tuple(EntityType)
 KB_VECTOR_LENGTH = len(_TYPES)
-
-
-def docbin_bytes(results: Iterable[DocResult], texts: Mapping[str, str]) -> bytes:
-    """Serialize one Doc per document (character tokens of spaCy's blank "zh").
-
-    Overlapping mentions cannot all be `doc.ents`: the longest span wins.
-    `doc.user_data["doc"]` holds the document's name.
-
-    Raises:
-        InputError: a text is missing or a mention does not align with it.
-    """
-    vocab = spacy.blank("zh").vocab
-    docs = DocBin(store_user_data=True)
-    for result in results:
-        if result.doc not in texts:
-            raise InputError(f"{result.doc}: no text for the DocBin export")
-        words, spaces = char_words(texts[result.doc])  # spaCy's "zh" tokens
-        doc = Doc(vocab, words=words, spaces=spaces)
-        spans = []
-        for entity in result.entities:
-            for mention in entity.mentions:
-                span = doc.char_span(
-                    mention.start, mention.end, label=entity.type.value,
-                    kb_id=entity.iri,
-                )  # fmt: skip
-                if span is None or span.text != mention.text:
-                    raise InputError(
-                        f"{result.doc}: mention {mention.text!r} does not align "
-                        f"at {mention.start}-{mention.end}"
-                    )
-                spans.append(span)
-        doc.ents = sorted(filter_spans(spans), key=lambda s: s.start)
-        doc.user_data["doc"] = result.doc
-        docs.add(doc)
-    return docs.to_bytes()
 
 
 def make_kb(

@@ -23,6 +23,7 @@ from graph.cli import app
 from graph.export import (
     docbin_bytes,
     jsonld_text,
+    linked_docs,
     load_kb,
     merges_tsv,
     nif_turtle,
@@ -30,6 +31,7 @@ from graph.export import (
     read_texts,
     write_kb,
 )
+from graph.export.docbin import DOCBIN_ATTRS
 from graph.merge import identify_documents, merge_documents
 from graph.model import OFFSET_CONVENTION, DocResult
 from graph.pipeline import extract_paths
@@ -158,6 +160,17 @@ def test_docbin_ents_carry_entity_iris(linked):
             assert (name, ent.start_char, ent.end_char, ent.kb_id_) in mentions
             assert ent.label_ in {"PERSON", "ORG", "POLICY", "EVENT", "LOCATION"}
     assert ents > 100
+
+
+@pytest.mark.parametrize("count", [0, 1, None])
+def test_the_streamed_docbin_is_the_bytes_spacy_writes(linked, count):
+    results, texts, _ = linked
+    results = results[:count]
+    nlp = spacy.blank("zh")
+    spacy_bin = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True)
+    for doc in linked_docs(results, texts, nlp.vocab):
+        spacy_bin.add(doc)
+    assert docbin_bytes(results, texts) == spacy_bin.to_bytes()
 
 
 def test_kb_loads_with_spacy_and_ranks_aliases(linked, tmp_path):

@@ -326,9 +326,7 @@ def test_cli_jsonld_is_compacted_with_the_prefixes(gold_output: Path) -> None:
         for n in data["@graph"]
         if n.get("skos:prefLabel") == [{"@value": "巨晓林", "@language": "zh"}]
     )
-    assert person["@id"].startswith("person:") and person["@type"] == [
-        "schema:Person"
-    ]
+    assert person["@id"].startswith("person:") and person["@type"] == ["schema:Person"]
 
 
 def test_every_suggested_format_is_accepted(gold_output: Path) -> None:
