@@ -1,6 +1,6 @@
-"""Write the graph files of a build from its per-document JSON, one document at a time.
+"""Write the graph files of a build from its identified results, one document at a time.
 
-For each document (in input order) its JSON is read back, its entities take
+For each document (in input order) its entities take
 their names across the corpus (graph/merge.py), and its triples are built
 (graph/rdf/build.py). They go into the document's named graph (an N-Quads
 shard) and into the default graph, which holds the merged graph: every fact
@@ -13,13 +13,12 @@ no `GRAPH` clause. From there:
 - `graph.ttl` and `graph.trig`: written by pyoxigraph from the store;
 - `graph.html`: the view, from the default graph.
 
-Only the default graph's lines are held in memory (to sort them), never the
-results or an rdflib graph of the corpus before the view.
+Beside the results, only the default graph's lines are held in memory (to
+sort them), never an rdflib graph of the corpus before the view.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -42,7 +41,7 @@ def prefix_map() -> dict[str, str]:
 
 
 def write_dataset(
-    documents: list[str],
+    results: list[DocResult],
     folder: Path,
     *,
     names: dict[tuple[EntityType, str], str],
@@ -51,7 +50,7 @@ def write_dataset(
     progress: Progress,
     shapes: Path | None = None,
 ) -> tuple[int, int]:
-    """Write every graph file of `documents` (JSON in `folder`/json) into `folder`.
+    """Write every graph file of `results` (identified, in input order) into `folder`.
 
     With `shapes`, the default graph is also validated with pyshacl (rdflib).
     Returns the number of triples of the default graph and of named quads.
@@ -61,15 +60,14 @@ def write_dataset(
     """
     from .sparql.store import dump_store, load_store
 
-    json_dir = folder / OUTPUT_NAMES["json"]
     nq_path = folder / OUTPUT_NAMES["nquads"]
     named = folder / ".named.nq"
     default: set[str] = set()
     quads = 0
-    progress.stage("building the graph", total=len(documents))
+    progress.stage("building the graph", total=len(results))
     with open(named, "w", encoding="utf-8", newline="\n") as sink:
-        for doc in documents:
-            result = _read_result(json_dir, doc)
+        for result in results:
+            doc = result.doc
             lines = document_triples(result, names)
             default.update(lines)
             text = quad_lines(lines, doc)
@@ -112,11 +110,6 @@ def write_dataset(
     if shapes is not None:
         _validate(graph, shapes, progress)
     return triples, quads
-
-
-def _read_result(json_dir: Path, doc: str) -> DocResult:
-    path = json_dir.joinpath(*f"{doc}.json".split("/"))
-    return DocResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 def _concatenate(target: Path, parts: list[Path]) -> None:

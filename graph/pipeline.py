@@ -31,7 +31,14 @@ from .io import (
 )
 from .model import DocResult, EntityType
 from .outputs import OUTPUT_NAMES, staged_output
-from .parallel import Task, choose_workers, map_ordered, open_executor, run_beside
+from .parallel import (
+    Task,
+    available_cores,
+    choose_workers,
+    map_ordered,
+    open_executor,
+    run_beside,
+)
 from .progress import Progress
 from .settings import Settings
 
@@ -199,23 +206,24 @@ def build_outputs(
     out = settings.out
     with staged_output(out) as stage:
         extraction = Extraction(inputs, settings, cache=cache, progress=progress)
-        documents, names = _write_json(extraction, stage.path / OUTPUT_NAMES["json"])
+        documents = _write_json(extraction, stage.path / OUTPUT_NAMES["json"])
         if not documents:
             raise NothingToReadError(extraction.problems, out)
-        linked, names = _identify(inputs, stage.path, progress)
-        # two processes when the extraction had more than one: the linking
-        # exports in a forked child while this one writes the graph files
-        beside = extraction.workers > 1
+        order = [name for name, _, _ in documents]
+        linked, names = _identify(inputs, order, stage.path, progress)
+        # unless --workers 1: a forked child rewrites the JSON with the corpus
+        # IRIs and writes the linking exports while this process writes the
+        # graph files from the same results
+        beside = settings.workers != 1 and available_cores() > 1
         if beside:
             progress.stage("writing the linking exports (beside the graph)")
             progress.close()
         exports = partial(
             _write_exports, linked, stage.path, Progress() if beside else progress
         )
-        del linked
         with run_beside(exports, enabled=beside):
             counts = write_dataset(
-                [name for name, _, _ in documents],
+                linked.results,
                 stage.path,
                 with_store=with_store,
                 with_quads=quads,
@@ -223,7 +231,7 @@ def build_outputs(
                 names=names,
                 shapes=settings.shapes if validate else None,
             )
-        del exports
+        del exports, linked
         summary = {
             "documents": [name for name, _, _ in documents],
             "entities": sum(n for _, n, _ in documents),
@@ -259,12 +267,12 @@ def _open_cache(settings: Settings) -> ResultCache | None:
 
 
 def _identify(
-    inputs: list[Path], folder: Path, progress: Progress
+    inputs: list[Path], order: list[str], folder: Path, progress: Progress
 ) -> tuple[Linked, dict[tuple[EntityType, str], str]]:
     """Give entities their corpus-wide identity; return what the exports need.
 
-    Namesakes stay apart unless the documents say they are one (graph/merge.py):
-    the JSON is rewritten with the corpus IRIs. Returns the identified results
+    Namesakes stay apart unless the documents say they are one (graph/merge.py).
+    Returns the identified results (in the input `order` of their documents)
     with their texts and merges, and the merged names of the graph.
     """
     from .export import Linked, read_texts
@@ -274,10 +282,10 @@ def _identify(
 
     progress.stage("identifying entities across documents")
     json_dir = folder / OUTPUT_NAMES["json"]
-    results = read_results([json_dir])
+    place = {name: index for index, name in enumerate(order)}
+    results = sorted(read_results([json_dir]), key=lambda r: place[r.doc])
     texts = read_texts(inputs, results)
     results, merges = identify_documents(results, texts)
-    write_results(results, json_dir)
     counter = NameCounter()
     for result in results:
         counter.add(result)
@@ -286,25 +294,21 @@ def _identify(
 
 
 def _write_exports(linked: Linked, folder: Path, progress: Progress) -> None:
-    """Write NIF, JSON-LD, DocBin, KB and the merge report of `linked`."""
+    """Rewrite the JSON with the corpus IRIs; write NIF, JSON-LD, DocBin, KB
+    and the merge report of `linked`."""
     from .export import EXPORTS, write_export
 
     progress.stage("writing the linking exports")
+    write_results(linked.results, folder / OUTPUT_NAMES["json"])
     for name in EXPORTS:
         write_export(name, linked, folder / OUTPUT_NAMES[name])
     progress.close()
 
 
-def _write_json(
-    extraction: Extraction, folder: Path
-) -> tuple[list[tuple[str, int, int]], dict[tuple[EntityType, str], str]]:
-    """Write each result as it comes; count names for the merge; keep only counts."""
-    from .shards import NameCounter
-
-    counter = NameCounter()
+def _write_json(extraction: Extraction, folder: Path) -> list[tuple[str, int, int]]:
+    """Write each result as it comes; keep only its name and counts."""
     documents = []
     for result in extraction:
         write_results([result], folder)
-        counter.add(result)
         documents.append((result.doc, len(result.entities), len(result.relations)))
-    return documents, counter.names()
+    return documents

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from .extract.resolve import comparison_key
 from .merge import _rename
 from .model import DocResult, EntityType
-from .rdf.build import build_graph, document_iri, serialize
+from .rdf.build import document_iri, ntriples_lines
 
 __all__ = ["NameCounter", "document_triples", "quad_lines", "shard_name"]
 
@@ -49,8 +49,7 @@ def document_triples(
     result: DocResult, names: dict[tuple[EntityType, str], str]
 ) -> list[str]:
     """Return the sorted N-Triples lines of one document, under merged names."""
-    graph = build_graph([_rename(result, names)])
-    return [line for line in serialize(graph, "nt").split("\n") if line]
+    return ntriples_lines([_rename(result, names)])
 
 
 def quad_lines(triples: Iterable[str], doc: str) -> str:

@@ -10,7 +10,8 @@ from urllib.parse import quote
 
 from rdflib import Graph, Literal
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS, XSD
-from rdflib.term import URIRef
+from rdflib.plugins.serializers.nt import _nt_row
+from rdflib.term import Node, URIRef
 
 from ..extract.resolve import comparison_key
 from ..model import DocResult, Entity, EntityType, Predicate, Relation
@@ -32,9 +33,11 @@ __all__ = [
     "role_iri",
     "date_literal",
     "build_graph",
+    "ntriples_lines",
     "serialize",
 ]
 
+_Triple = tuple[Node, Node, Node]
 _DATE_TYPES = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -220,6 +223,22 @@ def build_graph(results: Iterable[DocResult]) -> Graph:
     relation becomes a direct edge plus a `kg:Fact` node with its evidence.
     """
     graph = new_graph()
+    _add_results(graph, results)
+    return graph
+
+
+def ntriples_lines(results: Iterable[DocResult]) -> list[str]:
+    """The sorted N-Triples lines of `build_graph(results)`, as `serialize` writes them.
+
+    The same triples, formatted by rdflib's own N-Triples row writer, without
+    building a Graph (five times faster for one document's triples).
+    """
+    triples: set[_Triple] = set()  # all _add_results needs of a Graph is `add`
+    _add_results(triples, results)
+    return sorted({_nt_row(t).translate(_NT_ESCAPES)[:-1] for t in triples})
+
+
+def _add_results(graph: Graph | set[_Triple], results: Iterable[DocResult]) -> None:
     for result in results:
         doc_node = document_iri(result.doc)
         graph.add((doc_node, RDF.type, KG.Document))
@@ -233,7 +252,6 @@ def build_graph(results: Iterable[DocResult]) -> Graph:
             types.setdefault(entity.name, entity)
         for rel in result.relations:
             _add_relation(graph, rel, result.doc, types)
-    return graph
 
 
 def serialize(graph: Graph, fmt: str) -> str:
