@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -168,9 +169,18 @@ def _is_ready(item: Pending) -> bool:
     return bool(done()) if callable(done) else False
 
 
+def _start_method() -> str:
+    """Fork workers (they inherit spaCy, imported: a second less to start) unless
+    this process holds NER model state (onnxruntime's threads and sessions
+    must not be forked) or cannot fork; then spawn fresh interpreters."""
+    if "onnxruntime" in sys.modules or threading.active_count() > 1:
+        return "spawn"
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 @contextmanager
 def _local_pool(settings: Settings, workers: int) -> Iterator[_Executor]:
-    context = multiprocessing.get_context("spawn")  # no forked model state
+    context = multiprocessing.get_context(_start_method())
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,

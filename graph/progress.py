@@ -30,15 +30,22 @@ class Progress:
         """End the current stage."""
 
 
+class _Tqdm(tqdm):
+    """tqdm without its monitor thread: a bar is updated often enough, and a
+    process with no other thread can fork its extraction workers."""
+
+    monitor_interval = 0
+
+
 class _Bar(Progress):
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
-        self.bar: tqdm | None = None
+        self.bar: _Tqdm | None = None
 
     def stage(self, name: str, total: int | None = None) -> None:
         self.close()
         unit = "doc" if total is not None else "step"
-        self.bar = tqdm(total=total or 1, desc=name, unit=unit, file=self.stream)
+        self.bar = _Tqdm(total=total or 1, desc=name, unit=unit, file=self.stream)
 
     def advance(self, steps: int = 1) -> None:
         if self.bar is not None:

@@ -6,6 +6,8 @@ import hashlib
 import io
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -376,3 +378,37 @@ def test_a_failing_body_stops_the_stage_beside(tmp_path):
 def _sleep_then_write(path: Path) -> None:
     time.sleep(10)
     path.write_text("too late", encoding="utf-8")
+
+
+def _fresh(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_workers_are_forked_unless_the_process_holds_model_state():
+    ask = "from graph.parallel import _start_method; print(_start_method())"
+    assert _fresh(ask) == "fork"
+    assert _fresh(f"import onnxruntime\n{ask}") == "spawn"
+    assert (
+        _fresh(
+            f"import threading, time\n"
+            f"threading.Thread(target=time.sleep, args=(2,)).start()\n{ask}"
+        )
+        == "spawn"
+    )
+
+
+def test_a_progress_bar_starts_no_thread():
+    code = (
+        "import io, threading\n"
+        "from graph.progress import make_progress\n"
+        "class T(io.StringIO):\n"
+        "    def isatty(self): return True\n"
+        "p = make_progress(T())\n"
+        "p.stage('extracting', total=3); p.advance()\n"
+        "print(threading.active_count())"
+    )
+    assert _fresh(code) == "1"
