@@ -27,6 +27,7 @@ from ..rdf.namespaces import ENTITY_CLASSES, KG, PREDICATE_TERMS, SCHEMA
 
 __all__ = [
     "VIEW_LABELS",
+    "VIEW_TERMS",
     "DEFAULT_MAX_NODES",
     "PREDICATE_LABELS",
     "TYPE_STYLES",
@@ -59,6 +60,15 @@ PREDICATE_LABELS: dict[Predicate, str] = {
 
 _CLASS_TYPES = {classes[0]: type_ for type_, classes in ENTITY_CLASSES.items()}
 _TERM_PREDICATES = {term: pred for pred, term in PREDICATE_TERMS.items()}
+# every predicate `select_view` reads: a graph of these triples alone gives the
+# same view (graph/dataset.py parses no more than these for graph.html)
+VIEW_TERMS: frozenset[URIRef] = frozenset(
+    {
+        RDF.type, SCHEMA.name, SKOS.prefLabel, RDFS.label, SKOS.altLabel,
+        KG.mentionedIn, RDF.subject, RDF.predicate, RDF.object,
+        PROV.wasDerivedFrom, KG.role, KG.evidence, *_TERM_PREDICATES,
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
