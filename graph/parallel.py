@@ -248,14 +248,17 @@ def open_executor(
 
 
 @contextmanager
-def run_beside(job: Callable[[], None], *, enabled: bool) -> Iterator[None]:
+def run_beside(
+    job: Callable[[], None], *, enabled: bool, name: str = "beside"
+) -> Iterator[None]:
     """Run `job` in a forked process while the body of the `with` runs here.
 
     The child inherits what `job` needs (no pickling), so two stages that
     write different files use both cores. Without `enabled`, or where
     processes cannot fork, `job` runs here first. An error of the job is
-    raised here when the body ends (a `KGError` keeps its class and message);
-    if the body fails, the child is stopped.
+    raised here when the body ends (a `KGError` keeps its class and message;
+    a child that dies says so, with `name`: "writing the exports"); if the
+    body fails, the child is stopped.
     """
     if not enabled or "fork" not in multiprocessing.get_all_start_methods():
         job()
@@ -276,9 +279,13 @@ def run_beside(job: Callable[[], None], *, enabled: bool) -> Iterator[None]:
         failure = reader.recv()  # None when the job is done
     except EOFError:  # the child died before it could say
         failure = None
+    finally:
+        reader.close()
     child.join()
     if failure is None and child.exitcode != 0:
-        failure = ("KGError", f"a stage's process ended with code {child.exitcode}")
+        code = child.exitcode
+        why = " (killed: out of memory?)" if code is not None and code < 0 else ""
+        failure = ("KGError", f"the process {name} ended with code {code}{why}")
     if failure is not None:
         raise _as_error(*failure)
 

@@ -221,7 +221,7 @@ def build_outputs(
         exports = partial(
             _write_exports, linked, stage.path, Progress() if beside else progress
         )
-        with run_beside(exports, enabled=beside):
+        with run_beside(exports, enabled=beside, name="writing the linking exports"):
             counts = write_dataset(
                 linked.results,
                 stage.path,

@@ -19,7 +19,7 @@ import pyoxigraph
 import pytest
 
 from graph.cache import pipeline_version
-from graph.errors import InputError, OntologyError
+from graph.errors import InputError, KGError, OntologyError
 from graph.merge import merge_documents
 from graph.model import DocResult
 from graph.parallel import Task, choose_workers, map_ordered, run_beside
@@ -363,6 +363,16 @@ def test_a_stage_beside_runs_in_its_own_process_only_when_enabled(enabled, tmp_p
 def test_an_error_beside_comes_back_with_its_class_and_message():
     with pytest.raises(InputError, match="is not at 3-5"):
         with run_beside(_fail_with_input_error, enabled=True):
+            pass
+
+
+def _die() -> None:
+    os.kill(os.getpid(), 9)
+
+
+def test_a_stage_beside_that_dies_is_an_error_that_says_so():
+    with pytest.raises(KGError, match="the process writing the exports ended .*-9"):
+        with run_beside(_die, enabled=True, name="writing the exports"):
             pass
 
 
