@@ -32,15 +32,11 @@ class Lexicon:
         self.words = {w: c for w, c in words.items() if 2 <= len(w) <= max_len}
         self.max_len = max((len(w) for w in self.words), default=0)
         prefixes = {w[:k] for w in self.words for k in range(2, len(w))}
+        by_length: dict[int, set[str]] = {}  # words and prefixes, in one pass
+        for string in (*self.words, *prefixes):
+            by_length.setdefault(len(string), set()).add(string)
         self._tables = {
-            n: _word_table(
-                sorted(
-                    {w for w in self.words if len(w) == n}
-                    | {p for p in prefixes if len(p) == n}
-                ),
-                self.words,
-                prefixes,
-            )
+            n: _word_table(sorted(by_length.get(n, ())), self.words, prefixes)
             for n in range(2, self.max_len + 1)
         }
 
@@ -119,7 +115,7 @@ class Lexicon:
     def load(cls, path: str | os.PathLike[str]) -> Lexicon:
         """Read a lexicon written by :meth:`save`."""
         with gzip.open(path, "rt", encoding="utf-8") as handle:
-            pairs = (line.rstrip("\n").split("\t") for line in handle)
+            pairs = (line.split("\t") for line in handle.read().splitlines())
             return cls({w: int(c) for w, c in pairs})
 
 
