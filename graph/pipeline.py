@@ -1,11 +1,13 @@
 """Run the stages over documents: read -> nlp -> extract -> graph -> files.
 
-Documents stream through: each is read, extracted (in this process, in
-worker processes or on a Dask cluster: graph/parallel.py), written as JSON
-and forgotten; the graph files are then written one document at a time from
-that JSON (graph/dataset.py). Memory holds the documents in flight, the
-names of the entities and, to sort graph.nt, the lines of the merged graph;
-never all the results.
+Documents stream through the extraction: each is read, extracted (in this
+process, in worker processes or on a Dask cluster: graph/parallel.py) and
+comes back in input order; `kg extract` writes each as JSON and forgets it.
+`kg build` keeps the results, since giving entities their corpus-wide
+identity (graph/merge.py) needs all of them, then writes the graph files one
+document at a time (graph/dataset.py) while a second process writes the JSON
+and the linking exports. Memory holds the results once, and, to sort
+graph.nt, the lines of the merged graph.
 """
 
 from __future__ import annotations
@@ -206,14 +208,15 @@ def build_outputs(
     out = settings.out
     with staged_output(out) as stage:
         extraction = Extraction(inputs, settings, cache=cache, progress=progress)
-        documents = _write_json(extraction, stage.path / OUTPUT_NAMES["json"])
-        if not documents:
+        results = list(extraction)
+        if not results:
             raise NothingToReadError(extraction.problems, out)
-        order = [name for name, _, _ in documents]
-        linked, names = _identify(inputs, order, stage.path, progress)
-        # unless --workers 1: a forked child rewrites the JSON with the corpus
-        # IRIs and writes the linking exports while this process writes the
-        # graph files from the same results
+        documents = [(r.doc, len(r.entities), len(r.relations)) for r in results]
+        linked, names = _identify(inputs, results, progress)
+        del results
+        # unless --workers 1: a forked child writes the JSON (with the corpus
+        # IRIs) and the linking exports while this process writes the graph
+        # files from the same results
         beside = settings.workers != 1 and available_cores() > 1
         if beside:
             progress.stage("writing the linking exports (beside the graph)")
@@ -267,23 +270,19 @@ def _open_cache(settings: Settings) -> ResultCache | None:
 
 
 def _identify(
-    inputs: list[Path], order: list[str], folder: Path, progress: Progress
+    inputs: list[Path], results: list[DocResult], progress: Progress
 ) -> tuple[Linked, dict[tuple[EntityType, str], str]]:
     """Give entities their corpus-wide identity; return what the exports need.
 
     Namesakes stay apart unless the documents say they are one (graph/merge.py).
-    Returns the identified results (in the input `order` of their documents)
-    with their texts and merges, and the merged names of the graph.
+    Returns the identified results (in input order) with their texts and
+    merges, and the merged names of the graph.
     """
     from .export import Linked, read_texts
-    from .io import read_results
     from .merge import identify_documents
     from .shards import NameCounter
 
     progress.stage("identifying entities across documents")
-    json_dir = folder / OUTPUT_NAMES["json"]
-    place = {name: index for index, name in enumerate(order)}
-    results = sorted(read_results([json_dir]), key=lambda r: place[r.doc])
     texts = read_texts(inputs, results)
     results, merges = identify_documents(results, texts)
     counter = NameCounter()
@@ -294,8 +293,8 @@ def _identify(
 
 
 def _write_exports(linked: Linked, folder: Path, progress: Progress) -> None:
-    """Rewrite the JSON with the corpus IRIs; write NIF, JSON-LD, DocBin, KB
-    and the merge report of `linked`."""
+    """Write the JSON (with the corpus IRIs), NIF, JSON-LD, DocBin, KB and the
+    merge report of `linked`."""
     from .export import EXPORTS, write_export
 
     progress.stage("writing the linking exports")
@@ -303,12 +302,3 @@ def _write_exports(linked: Linked, folder: Path, progress: Progress) -> None:
     for name in EXPORTS:
         write_export(name, linked, folder / OUTPUT_NAMES[name])
     progress.close()
-
-
-def _write_json(extraction: Extraction, folder: Path) -> list[tuple[str, int, int]]:
-    """Write each result as it comes; keep only its name and counts."""
-    documents = []
-    for result in extraction:
-        write_results([result], folder)
-        documents.append((result.doc, len(result.entities), len(result.relations)))
-    return documents
