@@ -235,6 +235,11 @@ def ntriples_lines(results: Iterable[DocResult]) -> list[str]:
     """
     triples: set[_Triple] = set()  # all _add_results needs of a Graph is `add`
     _add_results(triples, results)
+    return _nt_lines(triples)
+
+
+def _nt_lines(triples: Iterable[_Triple]) -> list[str]:
+    """Sorted, distinct N-Triples lines (no newline) by rdflib's own row writer."""
     return sorted({_nt_row(t).translate(_NT_ESCAPES)[:-1] for t in triples})
 
 
@@ -259,18 +264,16 @@ def serialize(graph: Graph, fmt: str) -> str:
 
     Deterministic: `longturtle` for Turtle, sorted N-Triples.
 
-    N-Triples lines are split on "\\n" only (str.splitlines() would also cut
-    at U+2028, U+0085, form feeds and more, all legal inside a literal), and
-    control characters and line separators in literals are written as
-    escapes, as canonical N-Triples does.
+    N-Triples are written a triple a line, by rdflib's own row writer (so no
+    line is cut at U+2028, U+0085 or a form feed inside a literal), with
+    control characters and line separators in literals written as escapes,
+    as canonical N-Triples does.
     """
     from ..sparql.formats import find_format  # the one registry of formats
 
     name = find_format(fmt, "graph").name  # ttl, nt, json-ld, … are aliases
     if name == "ntriples":
-        text = graph.serialize(format="nt11").translate(_NT_ESCAPES)
-        lines = sorted(set(text.split("\n")))
-        return "\n".join(line for line in lines if line.strip()) + "\n"
+        return "\n".join(_nt_lines(graph)) + "\n"
     return graph.serialize(format=find_format(name).rdflib)
 
 
