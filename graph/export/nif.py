@@ -67,7 +67,8 @@ def nif_triples(
 
 def nif_turtle(results: Iterable[DocResult], texts: Mapping[str, str]) -> str:
     """Serialize `nif_triples` as Turtle (same input, same bytes)."""
-    return _turtle(results, texts).decode("utf-8")
+    triples = nif_triples(results, texts)
+    return serialize(triples, format=RdfFormat.TURTLE, prefixes=PREFIXES).decode()
 
 
 def write_nif(
@@ -78,11 +79,6 @@ def write_nif(
         serialize(
             nif_triples(results, texts), sink, RdfFormat.TURTLE, prefixes=PREFIXES
         )
-
-
-def _turtle(results: Iterable[DocResult], texts: Mapping[str, str]) -> bytes:
-    triples = nif_triples(results, texts)
-    return serialize(triples, format=RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
 def _string_iri(doc: str, begin: int, end: int) -> NamedNode:
